@@ -27,10 +27,18 @@ const FrameOverhead = len(frameMagic) + maxFrameLenBytes
 
 // AppendFrame appends magic || uv(len) || msg. An empty msg is a keepalive.
 func AppendFrame(dst, msg []byte) []byte {
-	dst = append(dst, frameMagic[:]...)
-	dst = AppendUvarint(dst, uint64(len(msg)))
-	return append(dst, msg...)
+	return append(AppendFrameHeader(dst, len(msg)), msg...)
 }
+
+// AppendFrameHeader appends the magic and length that precede a message of
+// n bytes, for writers that send the message from its own buffer.
+func AppendFrameHeader(dst []byte, n int) []byte {
+	dst = append(dst, frameMagic[:]...)
+	return AppendUvarint(dst, uint64(n))
+}
+
+// FrameHeaderLen is the size of the header AppendFrameHeader writes for n.
+func FrameHeaderLen(n int) int { return len(frameMagic) + UvarintLen(uint64(n)) }
 
 // Keepalive is the empty frame sent to show the link is alive.
 var Keepalive = AppendFrame(nil, nil)
