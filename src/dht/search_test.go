@@ -54,7 +54,7 @@ func TestAllowed(t *testing.T) {
 
 	// When dest's ring neighbourhood wraps past zero.
 	s = newSearch(info(10, 1), idN(1<<60), fullMask, t0, fakeIDOf)
-	got = s.Allowed([]Info{info(5), info(11), info(1<<61), info(1 << 59)})
+	got = s.Allowed([]Info{info(5), info(11), info(1 << 61), info(1 << 59)})
 	mustEqualNs(t, "allowed across zero", got, []uint64{1 << 61, 5})
 }
 
