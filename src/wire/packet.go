@@ -25,11 +25,12 @@ func PacketType(b []byte) (t uint64, ok bool) {
 // packet (aliasing b, flow-key suffix included) without decoding the rest.
 // It is all a forwarder needs to read.
 func PacketCoords(b []byte) (raw []byte, ok bool) {
-	if len(b) == 0 || (b[0] != TypeTraffic && b[0] != TypeProtocolTraffic) {
+	t, n := Uvarint(b)
+	if n == 0 || (t != TypeTraffic && t != TypeProtocolTraffic) {
 		return nil, false
 	}
-	raw, n := CoordsField(b[1:])
-	return raw, n != 0
+	raw, m := CoordsField(b[n:])
+	return raw, m != 0
 }
 
 // expectType strips the leading uv(type) and checks it is want.
