@@ -14,7 +14,7 @@ import (
 // hjsonWriter lays out HJSON the way the reference's -genconf does (spec 03
 // §1.6). It is ours rather than hjson-go's encoder because that encoder
 // writes some strings in a form its own parser reads back differently (a
-// one-line '''...''' block loses leading spaces, and one ending in a quote
+// one-line ”'...”' block loses leading spaces, and one ending in a quote
 // does not parse at all). The structure is written here; the text of
 // scalars, and the choice between a bare and a quoted string, is still
 // hjson-go's, which its parser agrees with.
@@ -123,7 +123,7 @@ func (w *hjsonWriter) scalar(v any, afterKey bool) {
 }
 
 // str writes a string bare when hjson-go would (its parser reads that back
-// unchanged), as a ''' block when it spans lines, and otherwise quoted.
+// unchanged), as a ”' block when it spans lines, and otherwise quoted.
 func (w *hjsonWriter) str(depth int, s string, afterKey bool) {
 	bare, _ := hjson.Marshal(s) // bare text, or "..." with escapes
 	switch {
@@ -142,7 +142,7 @@ func (w *hjsonWriter) str(depth int, s string, afterKey bool) {
 	w.Write(bare)
 }
 
-// block writes a multi-line ''' string: the opening quotes on their own line
+// block writes a multi-line ”' string: the opening quotes on their own line
 // one level deeper than the key (or in place for a list item) and each line
 // of the text at that same indentation, which the parser strips again.
 func (w *hjsonWriter) block(depth int, s string, afterKey bool) {
@@ -164,7 +164,7 @@ func (w *hjsonWriter) block(depth int, s string, afterKey bool) {
 	w.WriteString("'''")
 }
 
-// blockSafe reports whether s can go in a ''' block: no closing quotes
+// blockSafe reports whether s can go in a ”' block: no closing quotes
 // inside, not blank, and nothing unprintable but tabs and newlines.
 func blockSafe(s string) bool {
 	if strings.Contains(s, "'''") || strings.TrimSpace(s) == "" {
