@@ -3,6 +3,7 @@ package ctl
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,11 +21,10 @@ type diagLog struct {
 // printf appends one line in the Go standard log format
 // ("YYYY/MM/DD HH:MM:SS message"), as v0.3.16 does.
 func (d *diagLog) printf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
 	d.buf.WriteString(now().Format("2006/01/02 15:04:05 "))
-	fmt.Fprintf(&d.buf, format, args...)
-	if d.buf.Len() == 0 || d.buf.Bytes()[d.buf.Len()-1] != '\n' {
-		d.buf.WriteByte('\n')
-	}
+	d.buf.WriteString(strings.TrimSuffix(msg, "\n"))
+	d.buf.WriteByte('\n')
 }
 
 // String returns everything logged so far.

@@ -30,13 +30,12 @@ func buildRequest(args []string, diag *diagLog) map[string]any {
 	req["request"] = args[0]
 	for _, arg := range args[1:] {
 		key, value, found := strings.Cut(arg, "=")
-		switch {
-		case !found:
-			req[key] = true
-		case strings.Contains(value, "="):
-			req[key] = value
-		default:
+		if found {
+			// A value holding a further '=' is never a number or a
+			// boolean, so it stays a string as the rule requires.
 			req[key] = typedValue(value)
+		} else {
+			req[key] = true
 		}
 		diag.printf("Sending parameter %s: %v", key, req[key])
 	}
