@@ -41,6 +41,7 @@ func TestCaptureCheckerCatchesDamage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			c := loadCapture(t)
 			tc.damage(c)
 			errs := checkCapture(c)

@@ -23,12 +23,13 @@ func TestCapture(t *testing.T) {
 // checkCapture runs every check and returns what failed.
 func checkCapture(c *capture) []string {
 	k := &capChecker{
-		c:         c,
-		sessions:  map[crypto.Handle]capSession{},
-		packets:   map[packetKey]*capPacket{},
-		lastNonce: map[nonceKey]crypto.BoxNonce{},
-		inner:     map[dirKey]map[uint64]int{},
-		ip:        map[dirKey]map[ipKind]int{},
+		c:          c,
+		sessions:   map[crypto.Handle]capSession{},
+		packets:    map[packetKey]*capPacket{},
+		lastNonce:  map[nonceKey]crypto.BoxNonce{},
+		sharedKeys: map[sharedKey]crypto.BoxSharedKey{},
+		inner:      map[dirKey]map[uint64]int{},
+		ip:         map[dirKey]map[ipKind]int{},
 	}
 	// Sessions are announced in protocol traffic, which may sit in another
 	// stream than the traffic that uses them, so take protocol traffic first.
@@ -71,12 +72,18 @@ type nonceKey struct {
 
 type dirKey struct{ from, to *capNode }
 
+type sharedKey struct {
+	priv crypto.BoxPrivKey
+	pub  crypto.BoxPubKey
+}
+
 type capChecker struct {
-	errs      []string
-	c         *capture
-	sessions  map[crypto.Handle]capSession
-	packets   map[packetKey]*capPacket
-	lastNonce map[nonceKey]crypto.BoxNonce
+	errs       []string
+	c          *capture
+	sessions   map[crypto.Handle]capSession
+	packets    map[packetKey]*capPacket
+	lastNonce  map[nonceKey]crypto.BoxNonce
+	sharedKeys map[sharedKey]crypto.BoxSharedKey
 
 	keepalives int
 	switchMsgs map[*capStream][]*SwitchMsg
@@ -85,6 +92,18 @@ type capChecker struct {
 	echoes     map[dirKey][][]byte // echo request id/seq/data, to pair replies
 	replies    map[dirKey][][]byte
 	nodeInfo   []byte
+}
+
+// shared memoises crypto.Shared: the same few key pairs open every frame,
+// and X25519 is slow under the race detector.
+func (k *capChecker) shared(priv *crypto.BoxPrivKey, pub *crypto.BoxPubKey) crypto.BoxSharedKey {
+	key := sharedKey{*priv, *pub}
+	if s, ok := k.sharedKeys[key]; ok {
+		return s
+	}
+	s := crypto.Shared(priv, pub)
+	k.sharedKeys[key] = s
+	return s
 }
 
 func (k *capChecker) errorf(format string, args ...any) {
@@ -117,8 +136,8 @@ func (k *capChecker) linkFrame(s *capStream, i int, f []byte) {
 		k.fail(s, i, "receiver's link key %s is not a link key of %s", back.meta.Link, s.to.name)
 		return
 	}
-	shared := crypto.Shared(&s.to.boxPriv, &s.from.boxPub)
-	linkShared := crypto.Shared(&toLink.priv, &s.meta.Link)
+	shared := k.shared(&s.to.boxPriv, &s.from.boxPub)
+	linkShared := k.shared(&toLink.priv, &s.meta.Link)
 	msg, err := OpenLinkMessage(&shared, &linkShared, f)
 	if err != nil {
 		k.fail(s, i, "opening link message: %v", err)
@@ -151,9 +170,9 @@ func (k *capChecker) linkFrame(s *capStream, i int, f []byte) {
 		k.fail(s, i, "outer layer: %v", err)
 		return
 	}
-	sendShared := crypto.Shared(&s.from.boxPriv, &s.to.boxPub)
+	sendShared := k.shared(&s.from.boxPriv, &s.to.boxPub)
 	fromLink := k.c.ephemeral[s.meta.Link]
-	sendLinkShared := crypto.Shared(&fromLink.priv, &back.meta.Link)
+	sendLinkShared := k.shared(&fromLink.priv, &back.meta.Link)
 	mid, err := outer.Open(nil, &sendShared)
 	if err != nil || inner.Decode(mid) != nil {
 		k.fail(s, i, "outer layer does not open with the sender's keys")
@@ -213,13 +232,13 @@ func (k *capChecker) protocolFrame(s *capStream, i int, f []byte) {
 	if c, ok := ParseCoordsRaw(p.Coords); !ok || !c.Equal(to.coords) {
 		k.fail(s, i, "envelope coords %x, want %s's coords %v", p.Coords, to.name, to.coords)
 	}
-	shared := crypto.Shared(&to.boxPriv, &from.boxPub)
+	shared := k.shared(&to.boxPriv, &from.boxPub)
 	plain, err := p.Open(nil, &shared)
 	if err != nil {
 		k.fail(s, i, "protocol traffic %s->%s: %v", from.name, to.name, err)
 		return
 	}
-	sendShared := crypto.Shared(&from.boxPriv, &to.boxPub)
+	sendShared := k.shared(&from.boxPriv, &to.boxPub)
 	if enc := p.Seal(nil, &sendShared, plain); !bytes.Equal(enc, f) {
 		k.fail(s, i, "re-sealed protocol traffic differs from the capture")
 	}
@@ -361,13 +380,13 @@ func (k *capChecker) trafficFrame(s *capStream, i int, f []byte) {
 		return
 	}
 	recvPriv, sendPriv := k.c.ephemeral[recv.key].priv, k.c.ephemeral[send.key].priv
-	shared := crypto.Shared(&recvPriv, &send.key)
+	shared := k.shared(&recvPriv, &send.key)
 	plain, err := p.Open(nil, &shared)
 	if err != nil {
 		k.fail(s, i, "traffic %s->%s: %v", from.name, to.name, err)
 		return
 	}
-	sendShared := crypto.Shared(&sendPriv, &recv.key)
+	sendShared := k.shared(&sendPriv, &recv.key)
 	if enc := SealTraffic(nil, ports, flow, &p.Handle, &sendShared, &p.Nonce, plain); !bytes.Equal(enc, f) {
 		k.fail(s, i, "re-sealed traffic differs from the capture")
 	}

@@ -43,7 +43,8 @@ func (p *LinkProtocolTraffic) Decode(b []byte) error {
 	return nil
 }
 
-// Seal appends a type-2 packet with p.Nonce and msg sealed under shared.
+// Seal appends a type-2 packet with p.Nonce and msg sealed under shared;
+// msg must not overlap dst's spare capacity.
 func (p *LinkProtocolTraffic) Seal(dst []byte, shared *crypto.BoxSharedKey, msg []byte) []byte {
 	dst = AppendUvarint(dst, TypeLinkProtocolTraffic)
 	dst = append(dst, p.Nonce[:]...)

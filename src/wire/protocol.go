@@ -51,8 +51,8 @@ func (p *ProtocolTraffic) Decode(b []byte) error {
 }
 
 // Seal appends the envelope with p's coords, keys and nonce and msg sealed
-// under shared in place of p.Payload. Callers normally use
-// SealProtocolTraffic, which draws the nonce.
+// under shared in place of p.Payload (msg must not overlap dst's spare
+// capacity). Callers normally use SealProtocolTraffic, which draws the nonce.
 func (p *ProtocolTraffic) Seal(dst []byte, shared *crypto.BoxSharedKey, msg []byte) []byte {
 	dst = p.appendHeader(dst)
 	return crypto.Seal(dst, shared, &p.Nonce, msg)
@@ -71,7 +71,8 @@ func (p *ProtocolTraffic) Open(dst []byte, shared *crypto.BoxSharedKey) ([]byte,
 
 // SealProtocolTraffic appends a type-1 packet carrying the inner message msg
 // to the node toKey at coords, sealed under shared = Shared(own permanent
-// priv, toKey) with a fresh random nonce stepped once.
+// priv, toKey) with a fresh random nonce stepped once. msg must not overlap
+// dst's spare capacity.
 func SealProtocolTraffic(dst []byte, coords Coords, toKey, fromKey *crypto.BoxPubKey,
 	shared *crypto.BoxSharedKey, msg []byte) []byte {
 	nonce := freshNonce()

@@ -56,7 +56,8 @@ func (p *Traffic) Open(dst []byte, shared *crypto.BoxSharedKey) ([]byte, error) 
 // SealTraffic appends a whole traffic packet carrying msg to dst: coords
 // with the flow-key suffix when flow != 0, the receiver's handle, and msg
 // sealed under the session key with nonce, which the caller has already
-// stepped. Given capacity in dst it allocates nothing.
+// stepped. Given capacity in dst it allocates nothing. The box cannot be
+// sealed in place: msg must not overlap dst's spare capacity.
 func SealTraffic(dst []byte, coords Coords, flow uint64, handle *crypto.Handle,
 	shared *crypto.BoxSharedKey, nonce *crypto.BoxNonce, msg []byte) []byte {
 	dst = AppendUvarint(dst, TypeTraffic)

@@ -143,3 +143,25 @@ func TestTrafficDecodeErrors(t *testing.T) {
 		}
 	}
 }
+
+// The receive path, decode then open into a reused buffer, allocates nothing.
+func TestTrafficReceiveAllocs(t *testing.T) {
+	key, nonce, handle := crypto.BoxSharedKey(seq(1, 32)), crypto.BoxNonce(seq(0x40, 24)), crypto.Handle(seq(0x10, 8))
+	pkt := SealTraffic(nil, Coords{1, 2, 3}, 0x12345, &handle, &key, &nonce, make([]byte, 1000))
+	out := make([]byte, 0, 2048)
+	allocs := testing.AllocsPerRun(100, func() {
+		var p Traffic
+		if p.Decode(pkt) != nil {
+			t.Fatal("decode failed")
+		}
+		if _, ok := PacketCoords(pkt); !ok {
+			t.Fatal("PacketCoords failed")
+		}
+		if _, err := p.Open(out[:0], &key); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("decode and open allocate %v times", allocs)
+	}
+}
