@@ -14,8 +14,8 @@ import (
 // hjsonWriter lays out HJSON the way the reference's -genconf does (spec 03
 // §1.6). It is ours rather than hjson-go's encoder because that encoder
 // writes some strings in a form its own parser reads back differently (a
-// one-line ”'...”' block loses leading spaces, and one ending in a quote
-// does not parse at all). The structure is written here; the text of
+// one-line triple-quoted string loses its leading spaces, and one ending in
+// a quote does not parse at all). The structure is written here; the text of
 // scalars, and the choice between a bare and a quoted string, is still
 // hjson-go's, which its parser agrees with.
 type hjsonWriter struct {
@@ -123,7 +123,8 @@ func (w *hjsonWriter) scalar(v any, afterKey bool) {
 }
 
 // str writes a string bare when hjson-go would (its parser reads that back
-// unchanged), as a ”' block when it spans lines, and otherwise quoted.
+// unchanged), as a triple-quoted block when it spans lines, and otherwise
+// quoted.
 func (w *hjsonWriter) str(depth int, s string, afterKey bool) {
 	bare, _ := hjson.Marshal(s) // bare text, or "..." with escapes
 	switch {
@@ -142,9 +143,10 @@ func (w *hjsonWriter) str(depth int, s string, afterKey bool) {
 	w.Write(bare)
 }
 
-// block writes a multi-line ”' string: the opening quotes on their own line
-// one level deeper than the key (or in place for a list item) and each line
-// of the text at that same indentation, which the parser strips again.
+// block writes a multi-line triple-quoted string: the opening quotes on a
+// line of their own one level deeper than the key (or in place for a list
+// item), and each line of the text at that same indentation, which the
+// parser strips again.
 func (w *hjsonWriter) block(depth int, s string, afterKey bool) {
 	if afterKey {
 		depth++
@@ -164,7 +166,7 @@ func (w *hjsonWriter) block(depth int, s string, afterKey bool) {
 	w.WriteString("'''")
 }
 
-// blockSafe reports whether s can go in a ”' block: no closing quotes
+// blockSafe reports whether s can be triple-quoted: no closing quotes
 // inside, not blank, and nothing unprintable but tabs and newlines.
 func blockSafe(s string) bool {
 	if strings.Contains(s, "'''") || strings.TrimSpace(s) == "" {
