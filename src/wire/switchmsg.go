@@ -159,8 +159,14 @@ func (m *SwitchMsg) Coords() Coords {
 }
 
 // Sender returns the key of the node that sent the message: the signer of
-// the last hop (the root for a one-hop message).
-func (m *SwitchMsg) Sender() *crypto.SigPubKey { return m.Signer(len(m.Hops) - 1) }
+// the last hop (the root for a one-hop message, and for a root's own base
+// message with no hops).
+func (m *SwitchMsg) Sender() *crypto.SigPubKey {
+	if len(m.Hops) == 0 {
+		return &m.Root
+	}
+	return m.Signer(len(m.Hops) - 1)
+}
 
 // Clone returns a deep copy.
 func (m *SwitchMsg) Clone() *SwitchMsg {

@@ -61,6 +61,9 @@ func TestSwitchMsgSpecExample(t *testing.T) {
 		t.Fatalf("tampered port: %v", err)
 	}
 	dec.Hops = nil
+	if *dec.Sender() != rPub {
+		t.Fatal("sender of a message without hops should be its root")
+	}
 	if err := dec.Verify(); err != ErrNoHops {
 		t.Fatalf("no hops: %v", err)
 	}

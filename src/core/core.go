@@ -1,0 +1,129 @@
+// Package core is the node: a graph of actors that own the links to peers,
+// the spanning-tree switch, the router with its DHT, searches and sessions.
+//
+// Ownership, one actor each (see each type's doc comment):
+//
+//	links   listeners, outbound calls, the table of established links
+//	link    one connection: handshake, teardown; children reader and writer
+//	peer    one handshaken link: link crypto, timers, switch messages
+//	switch  the spanning tree, the lookup table, the per-port queues
+//	router  traffic for this node: DHT, searches, sessions, NodeInfo
+//
+// Packets flow reader -> peer -> switch -> (port queue) -> writer, or to the
+// router on port 0. Senders pass themselves to Act so a slow receiver slows
+// its source; the switch never does that to a port (it queues and drops by
+// the queue package's policy), so one slow peer cannot stall forwarding.
+//
+// Every "now" and every timer goes through the Core's clock.
+package core
+
+import (
+	"errors"
+	"time"
+
+	"github.com/Arceliar/phony"
+
+	"github.com/yggmesh/ygg/src/address"
+	"github.com/yggmesh/ygg/src/clock"
+	"github.com/yggmesh/ygg/src/config"
+	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/logging"
+)
+
+// Identity is the node's permanent key pairs.
+type Identity struct {
+	BoxPub  crypto.BoxPubKey
+	BoxPriv crypto.BoxPrivKey
+	SigPub  crypto.SigPubKey
+	SigPriv crypto.SigPrivKey
+}
+
+// NewIdentity makes fresh random keys, for tests and -autoconf.
+func NewIdentity() Identity {
+	var id Identity
+	id.BoxPub, id.BoxPriv = crypto.NewBoxKeys()
+	id.SigPub, id.SigPriv = crypto.NewSigKeys()
+	return id
+}
+
+// Options are the seams a test or simulator may replace.
+type Options struct {
+	Clock  clock.Clock     // default: the real clock
+	Logger *logging.Logger // default: discard
+}
+
+// Core is a running node. Its exported methods may be called from any
+// goroutine that is not an actor of this package.
+type Core struct {
+	id      Identity
+	nodeID  crypto.NodeID
+	addr    address.Address
+	subnet  address.Subnet
+	clock   clock.Clock
+	log     *logging.Logger
+	started time.Time
+
+	links  *links
+	sw     *switchActor
+	router *router
+}
+
+// New builds a node with the given keys. Nothing runs until Start.
+func New(id Identity, opts Options) *Core {
+	c := &Core{id: id, clock: opts.Clock, log: opts.Logger}
+	if c.clock == nil {
+		c.clock = clock.Real{}
+	}
+	if c.log == nil {
+		c.log = logging.Discard()
+	}
+	c.nodeID = id.BoxPub.NodeID()
+	c.addr = address.ForNodeID(&c.nodeID)
+	c.subnet = address.SubnetForNodeID(&c.nodeID)
+	c.started = c.clock.Now()
+	c.sw = newSwitch(c)
+	c.router = newRouter(c)
+	c.links = newLinks(c)
+	return c
+}
+
+// Errors returned by the Core's API.
+var (
+	ErrStopped = errors.New("node is stopped")
+)
+
+// Start starts the switch and router maintenance, opens the listeners and
+// dials the configured peers. A listener that cannot be opened is an error.
+func (c *Core) Start(cfg *config.NodeConfig) error {
+	phony.Block(c.sw, c.sw._start)
+	phony.Block(c.router, c.router._start)
+	var err error
+	phony.Block(c.links, func() { err = c.links._start(cfg) })
+	if err != nil {
+		c.Stop()
+		return err
+	}
+	return nil
+}
+
+// Stop closes listeners and links and stops all timers' work.
+func (c *Core) Stop() {
+	phony.Block(c.links, c.links._stop)
+	phony.Block(c.sw, c.sw._stop)
+	phony.Block(c.router, c.router._stop)
+}
+
+// Address is the node's IPv6 address.
+func (c *Core) Address() address.Address { return c.addr }
+
+// Subnet is the node's routed /64.
+func (c *Core) Subnet() address.Subnet { return c.subnet }
+
+// BoxPub is the node's permanent encryption public key.
+func (c *Core) BoxPub() crypto.BoxPubKey { return c.id.BoxPub }
+
+// SigPub is the node's permanent signing public key.
+func (c *Core) SigPub() crypto.SigPubKey { return c.id.SigPub }
+
+// NodeID is SHA-512 of the encryption public key.
+func (c *Core) NodeID() crypto.NodeID { return c.nodeID }

@@ -1,0 +1,147 @@
+package core
+
+// The inspection API: read-only views of the node for tests and the admin
+// socket. Each call gathers its answer from the owning actors with
+// phony.Block, so it must not be called from inside an actor.
+
+import (
+	"net"
+	"sort"
+	"time"
+
+	"github.com/Arceliar/phony"
+
+	"github.com/yggmesh/ygg/src/address"
+	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/transport"
+	"github.com/yggmesh/ygg/src/wire"
+)
+
+// SelfInfo describes this node.
+type SelfInfo struct {
+	BoxPub  crypto.BoxPubKey
+	SigPub  crypto.SigPubKey
+	Address address.Address
+	Subnet  address.Subnet
+	Coords  wire.Coords
+	Root    crypto.SigPubKey
+	Parent  uint64
+}
+
+// Self reports this node's keys, address and place in the tree.
+func (c *Core) Self() SelfInfo {
+	s := SelfInfo{BoxPub: c.id.BoxPub, SigPub: c.id.SigPub, Address: c.addr, Subnet: c.subnet}
+	phony.Block(c.sw, func() {
+		s.Coords = c.sw.tree.Coords()
+		s.Root = c.sw.tree.Root()
+		s.Parent = c.sw.tree.Parent()
+	})
+	return s
+}
+
+// PeerInfo describes one link to a peer (one switch port).
+type PeerInfo struct {
+	Port       uint64
+	BoxPub     crypto.BoxPubKey
+	SigPub     crypto.SigPubKey
+	Address    address.Address
+	Endpoint   string // link name: "tcp://1.2.3.4:5"
+	Proto      string // tcp, tls, socks
+	Remote     string // remote host, no port
+	Local      string // local host, no port
+	Inbound    bool
+	Uptime     time.Duration
+	BytesRecvd uint64
+	BytesSent  uint64
+	// InTable is true while the switch routes through this peer (it has
+	// sent a valid switch message for our root and is not blocked); Coords
+	// are then its coords.
+	InTable bool
+	Coords  wire.Coords
+}
+
+// Peers lists the connected peers, by ascending port.
+func (c *Core) Peers() []PeerInfo {
+	type portPeer struct {
+		port    uint64
+		peer    *peer
+		inTable bool
+		coords  wire.Coords
+	}
+	var ports []portPeer
+	phony.Block(c.sw, func() {
+		for port, sp := range c.sw.ports {
+			if sp.peer == nil {
+				continue
+			}
+			pp := portPeer{port: port, peer: sp.peer, inTable: c.sw.table.Has(port)}
+			if pp.inTable {
+				pp.coords, _ = c.sw.tree.PeerCoords(port)
+			}
+			ports = append(ports, pp)
+		}
+	})
+	sort.Slice(ports, func(i, j int) bool { return ports[i].port < ports[j].port })
+	infos := make([]PeerInfo, 0, len(ports))
+	for _, pp := range ports {
+		p := pp.peer
+		info := PeerInfo{Port: pp.port, BoxPub: p.box, SigPub: p.sig, Address: address.ForKey(&p.box),
+			Endpoint: p.link.info.Name, Proto: p.link.info.Proto, Remote: p.link.info.Remote,
+			Local: p.link.info.Local, Inbound: p.link.info.Inbound, InTable: pp.inTable, Coords: pp.coords}
+		phony.Block(p, func() {
+			info.Uptime = c.clock.Now().Sub(p.started)
+			info.BytesRecvd, info.BytesSent = p.bytesIn, p.bytesOut
+		})
+		infos = append(infos, info)
+	}
+	return infos
+}
+
+// Connect runs the peer handshake over an already connected stream, as if
+// it had been accepted by a listener (inbound) or dialled (outbound). Tests
+// and the simulator join nodes with in-memory pipes this way.
+func (c *Core) Connect(conn net.Conn, info transport.LinkInfo) {
+	c.links.Act(nil, func() { c.links._newLink(conn, info, nil, "") })
+}
+
+// CallPeer dials a peer URI once, bound to iface when it is not empty. It
+// returns when the call has started, not when it has connected.
+func (c *Core) CallPeer(uri, iface string) error {
+	var err error
+	phony.Block(c.links, func() { err = c.links._call(uri, iface) })
+	return err
+}
+
+// Listen opens an extra listener (tcp:// or tls://) and returns its address.
+func (c *Core) Listen(uri string) (net.Addr, error) {
+	var addr net.Addr
+	var err error
+	phony.Block(c.links, func() { addr, err = c.links._listen(uri) })
+	return addr, err
+}
+
+// ListenerAddrs lists the bound addresses of the open listeners by URI.
+func (c *Core) ListenerAddrs() map[string]net.Addr {
+	out := make(map[string]net.Addr)
+	phony.Block(c.links, func() {
+		for uri, l := range c.links.listeners {
+			out[uri] = l.Addr()
+		}
+	})
+	return out
+}
+
+// DisconnectPort closes the link on a switch port; port 0 and unknown
+// ports are ignored.
+func (c *Core) DisconnectPort(port uint64) {
+	var p *peer
+	phony.Block(c.sw, func() {
+		if sp := c.sw.ports[port]; sp != nil {
+			p = sp.peer
+		}
+	})
+	if p != nil {
+		l := p.link
+		l.Act(nil, func() { l._close(errAdminClose) })
+	}
+}

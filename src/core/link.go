@@ -1,0 +1,313 @@
+package core
+
+// A link is one connection, from the metadata handshake to teardown.
+//
+//	links ──newLink──▶ link ──▶ writer: our 102-byte metadata (one write)
+//	                        ──▶ reader: their 102 bytes ──▶ link._gotMetadata
+//	link: version/pin checks ──▶ links._register (allowed keys, duplicates)
+//	     ──▶ switch._addPeer (port) ──▶ peer._start ──▶ reader loops on frames
+//
+// The link owns the socket's lifecycle; its reader and writer children own
+// the two directions of blocking I/O and nothing else touches the socket.
+// Any failure anywhere ends in link._close, which runs once.
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/Arceliar/phony"
+
+	"github.com/yggmesh/ygg/src/address"
+	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/transport"
+	"github.com/yggmesh/ygg/src/wire"
+)
+
+// Link timing, spec 01 §4.7 and §4.11.
+const (
+	metadataTimeout = 30 * time.Second
+	closeTime       = 120 * time.Second // no frame at all for this long closes the link
+	keepaliveTime   = 2 * time.Second
+	stallTime       = 6 * time.Second
+	sendTime        = time.Second
+	// writeTimeout bounds one blocked write, so a peer that stops reading
+	// cannot pin a writer goroutine forever (v0.3.16 waits indefinitely).
+	writeTimeout = closeTime
+)
+
+// Reasons a link is closed that are not socket errors.
+var (
+	errPinnedKey  = errors.New("remote key is not one of the pinned keys")
+	errNotAllowed = errors.New("AllowedEncryptionPublicKeys does not contain the remote key")
+	errDuplicate  = errors.New("a link with the same keys and addresses already exists")
+	errShutdown   = errors.New("node stopping")
+	errAdminClose = errors.New("disconnected by request")
+)
+
+// link owns one connection's lifecycle. Fields are touched only by the
+// link's own behaviours, except the immutable ones set by newLink.
+type link struct {
+	phony.Inbox
+	core   *Core
+	conn   net.Conn
+	info   transport.LinkInfo // immutable
+	uri    *transport.PeerURI // immutable; outbound calls only, for key pins
+	onDone func(l *link)      // runs in the links actor after teardown
+	reader *linkReader        // immutable
+	writer *linkWriter        // immutable
+
+	linkPriv   crypto.BoxPrivKey
+	remote     wire.Metadata
+	registered bool
+	peer       *peer
+	closed     bool
+}
+
+func newLink(c *Core, conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, onDone func(*link)) *link {
+	l := &link{core: c, conn: conn, info: info, uri: uri, onDone: onDone}
+	l.reader = &linkReader{link: l, conn: conn, buf: bufio.NewReaderSize(conn, 2*wire.MaxFrameLen)}
+	l.reader.frames = wire.NewFrameReader(l.reader.buf)
+	l.writer = &linkWriter{link: l, conn: conn}
+	return l
+}
+
+// _start sends our metadata and starts reading theirs; neither waits for the other.
+func (l *link) _start() {
+	var linkPub crypto.BoxPubKey
+	linkPub, l.linkPriv = crypto.NewBoxKeys()
+	meta := wire.NewMetadata(&l.core.id.BoxPub, &l.core.id.SigPub, &linkPub)
+	l.writer.Act(l, func() { l.writer._writeMetadata(meta.Encode(nil)) })
+	l.reader.Act(l, l.reader._readMetadata)
+}
+
+// _gotMetadata applies the checks of spec 01 §4.8 that belong to this link,
+// then asks the links actor for the rest.
+func (l *link) _gotMetadata(m wire.Metadata) {
+	if l.closed {
+		return
+	}
+	l.remote = m
+	if l.uri != nil && (!l.uri.AllowsBox(m.Box) || !l.uri.AllowsSig(m.Sig)) {
+		l._close(errPinnedKey)
+		return
+	}
+	l.core.links.Act(l, func() { l.core.links._register(l, m) })
+}
+
+// _registered runs after the links actor accepted or refused the link.
+func (l *link) _registered(err error) {
+	if err != nil {
+		l._close(err)
+		return
+	}
+	l.registered = true
+	if l.closed {
+		return
+	}
+	linkShared := crypto.Shared(&l.linkPriv, &l.remote.Link)
+	l.linkPriv = crypto.BoxPrivKey{} // not needed again
+	p := newPeer(l, &l.remote, linkShared)
+	l.peer = p
+	l.core.sw.Act(l, func() { l.core.sw._addPeer(p) })
+}
+
+// _connected is told by the peer once it has a port; it only logs.
+func (l *link) _connected(port uint64) {
+	if l.closed {
+		return
+	}
+	l.core.log.Infof("Connected %s: %s@%s, source %s (port %d)",
+		l.protoName(), l.remoteAddr(), l.info.Remote, l.info.Local, port)
+}
+
+// _fail ends the link because of an I/O error.
+func (l *link) _fail(err error) { l._close(err) }
+
+// _close tears the link down once: socket, registration, switch port.
+func (l *link) _close(reason error) {
+	if l.closed {
+		return
+	}
+	l.closed = true
+	_ = l.conn.Close()
+	if l.peer != nil {
+		p := l.peer
+		l.core.sw.Act(l, func() { l.core.sw._removePeer(p) })
+		p.Act(l, p._stop)
+		l.core.log.Infof("Disconnected %s: %s@%s, source %s; %v",
+			l.protoName(), l.remoteAddr(), l.info.Remote, l.info.Local, reason)
+	} else if l.registered || l.remote != (wire.Metadata{}) {
+		l._logRefusal(reason)
+	} else {
+		l.core.log.Debugf("Link %s failed during the handshake: %v", l.info.Name, reason)
+	}
+	registered, remote := l.registered, l.remote
+	l.core.links.Act(l, func() { l.core.links._unregister(l, registered, remote) })
+}
+
+func (l *link) _logRefusal(reason error) {
+	switch reason {
+	case errNotAllowed:
+		l.core.log.Warnf("%s connection from %s forbidden: AllowedEncryptionPublicKeys does not contain key %s",
+			l.protoName(), l.info.Remote, l.remote.Box)
+	default:
+		l.core.log.Debugf("Refused %s link with %s@%s: %v", l.protoName(), l.remoteAddr(), l.info.Remote, reason)
+	}
+}
+
+func (l *link) protoName() string {
+	switch l.info.Proto {
+	case "tls":
+		return "TLS"
+	case "socks":
+		return "SOCKS"
+	case "tcp":
+		return "TCP"
+	}
+	return l.info.Proto
+}
+
+func (l *link) remoteAddr() address.Address { return address.ForKey(&l.remote.Box) }
+
+// linkKey is the duplicate-link tuple of spec 01 §4.9.
+type linkKey struct {
+	box           crypto.BoxPubKey
+	sig           crypto.SigPubKey
+	proto         string
+	local, remote string
+}
+
+// linkReader owns the read side of the socket. Its behaviours block in
+// reads; it hands each frame to the peer with itself as sender, so a peer
+// that falls behind stops the reads (and TCP flow control takes over).
+type linkReader struct {
+	phony.Inbox
+	link     *link
+	conn     net.Conn
+	buf      *bufio.Reader
+	frames   *wire.FrameReader
+	deadline time.Time // when the socket read deadline was last pushed out
+}
+
+func (r *linkReader) _readMetadata() {
+	_ = r.conn.SetReadDeadline(time.Now().Add(metadataTimeout))
+	var raw [wire.MetadataLen]byte
+	var m wire.Metadata
+	_, err := io.ReadFull(r.buf, raw[:])
+	if err == nil {
+		err = m.Decode(raw[:])
+	}
+	l := r.link
+	if err != nil {
+		err = fmt.Errorf("reading metadata: %w", err)
+		l.Act(r, func() { l._fail(err) })
+		return
+	}
+	l.Act(r, func() { l._gotMetadata(m) })
+}
+
+// _readFrames reads one frame, hands it to p and schedules the next read.
+// The socket deadline implements the 120 s close timer; it is pushed out at
+// most once a second to keep timer work off the per-frame path.
+func (r *linkReader) _readFrames(p *peer) {
+	if now := time.Now(); now.Sub(r.deadline) > time.Second {
+		r.deadline = now
+		_ = r.conn.SetReadDeadline(now.Add(closeTime))
+	}
+	msg, err := r.frames.Next(nil)
+	if err != nil {
+		l := r.link
+		l.Act(r, func() { l._fail(err) })
+		return
+	}
+	p.Act(r, func() { p._handleFrame(msg) })
+	r.Act(nil, func() { r._readFrames(p) })
+}
+
+// linkWriter owns the write side of the socket. Its behaviours block in
+// writes. The switch keeps at most two batches in flight per port, and the
+// peer's control frames are rare, so its inbox stays short.
+type linkWriter struct {
+	phony.Inbox
+	link   *link
+	conn   net.Conn
+	hdrs   []byte
+	bufs   net.Buffers
+	failed bool
+}
+
+func (w *linkWriter) _writeMetadata(meta []byte) {
+	_ = w.conn.SetWriteDeadline(time.Now().Add(metadataTimeout))
+	if _, err := w.conn.Write(meta); err != nil {
+		w._failed(fmt.Errorf("writing metadata: %w", err))
+	}
+}
+
+// _writeFrames frames and writes msgs in one vectored write and returns the
+// bytes written. Messages over the frame limit are dropped: a v0.3.16
+// receiver would close the link on them.
+func (w *linkWriter) _writeFrames(msgs [][]byte) int {
+	if w.failed {
+		return 0
+	}
+	// Build every header into one buffer first, then point at it: slices
+	// taken while it grows could be left pointing at an old array.
+	w.hdrs = w.hdrs[:0]
+	w.bufs = w.bufs[:0]
+	for _, m := range msgs {
+		if len(m) <= wire.MaxFrameLen {
+			w.hdrs = wire.AppendFrameHeader(w.hdrs, len(m))
+		}
+	}
+	off := 0
+	for _, m := range msgs {
+		if len(m) > wire.MaxFrameLen {
+			continue
+		}
+		n := wire.FrameHeaderLen(len(m))
+		w.bufs = append(w.bufs, w.hdrs[off:off+n:off+n], m)
+		off += n
+	}
+	_ = w.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	bufs := w.bufs // WriteTo consumes its receiver
+	n, err := bufs.WriteTo(w.conn)
+	for i := range w.bufs {
+		w.bufs[i] = nil
+	}
+	if err != nil {
+		w._failed(fmt.Errorf("write: %w", err))
+	}
+	return int(n)
+}
+
+func (w *linkWriter) _failed(err error) {
+	w.failed = true
+	l := w.link
+	l.Act(w, func() { l._fail(err) })
+}
+
+// sendBatch writes a batch from the switch, reporting the start and end of
+// the write to the peer (for its send-blocked and stall timers) and the end
+// to done, which the switch uses to send the next batch.
+func (w *linkWriter) sendBatch(p *peer, batch [][]byte, done func()) {
+	w.Act(nil, func() {
+		p.Act(nil, p._writeStarted)
+		n := w._writeFrames(batch)
+		p.Act(w, func() { p._writeDone(n) })
+		done()
+	})
+}
+
+// sendControl writes frames from the peer (switch messages, keepalives).
+// The peer does not wait for the writer: a blocked socket must not stop the
+// peer from reading and from running its timers.
+func (w *linkWriter) sendControl(p *peer, msgs [][]byte) {
+	w.Act(nil, func() {
+		n := w._writeFrames(msgs)
+		p.Act(w, func() { p._writeDone(n) })
+	})
+}

@@ -1,0 +1,287 @@
+package core
+
+// The links actor owns the node's listeners, its outbound calls and the
+// table of established links (spec 01 §4.1–4.3, §4.8–4.9):
+//
+//   - A call is named by transport.PeerURI.CallName; a second call with the
+//     same name does nothing while the first is dialling or connected, and
+//     for a hold-off of 6 s plus up to 10 s after it ends.
+//   - Configured peers are called at start and every 60 s.
+//   - An accepted or dialled connection becomes a link; after the metadata
+//     exchange the link asks _register here, which applies
+//     AllowedEncryptionPublicKeys (inbound, non-link-local only) and refuses
+//     a second link with the same (keys, protocol, local IP, remote IP).
+//
+// Dials and accepts block, so each runs in its own goroutine and reports
+// back with Act; nothing here blocks.
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/Arceliar/phony"
+
+	"github.com/yggmesh/ygg/src/clock"
+	"github.com/yggmesh/ygg/src/config"
+	"github.com/yggmesh/ygg/src/transport"
+	"github.com/yggmesh/ygg/src/wire"
+)
+
+const (
+	callHoldOff       = 6 * time.Second
+	callHoldOffJitter = 10 * time.Second
+	redialInterval    = 60 * time.Second
+	dialTimeout       = 5 * time.Second
+)
+
+// links owns listeners, calls and the established-link table.
+type links struct {
+	phony.Inbox
+	core      *Core
+	dialer    *transport.Dialer
+	cert      *tls.Certificate
+	listeners map[string]*transport.Listener // by listen URI
+	calls     map[string]bool                // call names dialling, connected or held off
+	links     map[*link]struct{}             // every link not yet torn down
+	active    map[linkKey]*link              // registered (handshaken) links
+	dials     map[string]context.CancelFunc  // dials in progress, by call name
+
+	allowed    []string            // AllowedEncryptionPublicKeys, as configured
+	peers      []string            // Peers, redialled every 60 s
+	ifacePeers map[string][]string // InterfacePeers, likewise
+	redial     clock.Timer
+	stopped    bool
+}
+
+func newLinks(c *Core) *links {
+	return &links{
+		core:      c,
+		dialer:    transport.NewDialer(c.log),
+		listeners: make(map[string]*transport.Listener),
+		calls:     make(map[string]bool),
+		links:     make(map[*link]struct{}),
+		active:    make(map[linkKey]*link),
+		dials:     make(map[string]context.CancelFunc),
+	}
+}
+
+// _start opens the listeners (any failure is an error) and begins calling
+// the configured peers.
+func (ls *links) _start(cfg *config.NodeConfig) error {
+	ls.allowed = slices.Clone(cfg.AllowedEncryptionPublicKeys)
+	ls.peers = slices.Clone(cfg.Peers)
+	ls.ifacePeers = cloneIfacePeers(cfg.InterfacePeers)
+	for _, uri := range cfg.Listen {
+		if _, err := ls._listen(uri); err != nil {
+			return err
+		}
+	}
+	ls._callConfigured()
+	return nil
+}
+
+func (ls *links) _stop() {
+	ls.stopped = true
+	if ls.redial != nil {
+		ls.redial.Stop()
+	}
+	for uri, l := range ls.listeners {
+		_ = l.Close()
+		delete(ls.listeners, uri)
+	}
+	for _, cancel := range ls.dials {
+		cancel()
+	}
+	for l := range ls.links {
+		l.Act(ls, func() { l._close(errShutdown) })
+	}
+}
+
+func (ls *links) certificate() (*tls.Certificate, error) {
+	if ls.cert == nil {
+		cert, err := transport.NewCertificate(&ls.core.id.SigPriv, ls.core.clock.Now())
+		if err != nil {
+			return nil, err
+		}
+		ls.cert = &cert
+	}
+	return ls.cert, nil
+}
+
+// _listen opens a tcp:// or tls:// listener and starts accepting on it.
+func (ls *links) _listen(uri string) (net.Addr, error) {
+	if ls.listeners[uri] != nil {
+		return nil, fmt.Errorf("already listening on %s", uri)
+	}
+	var cert *tls.Certificate
+	if strings.HasPrefix(uri, "tls://") {
+		var err error
+		if cert, err = ls.certificate(); err != nil {
+			return nil, err
+		}
+	}
+	l, err := transport.Listen(uri, cert, ls.core.log)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", uri, err)
+	}
+	ls.listeners[uri] = l
+	ls.core.log.Infof("Listening for %s on: %s", strings.ToUpper(l.Proto()), l.Addr())
+	go ls.acceptLoop(l)
+	return l.Addr(), nil
+}
+
+// acceptLoop runs in its own goroutine for one listener.
+func (ls *links) acceptLoop(l *transport.Listener) {
+	for {
+		conn, info, err := l.Accept()
+		if err != nil {
+			return // closed; transport retries transient accept errors itself
+		}
+		ls.Act(nil, func() { ls._newLink(conn, info, nil, "") })
+	}
+}
+
+// _closeListener stops a listener opened by _listen.
+func (ls *links) _closeListener(uri string) error {
+	l := ls.listeners[uri]
+	if l == nil {
+		return fmt.Errorf("not listening on %s", uri)
+	}
+	delete(ls.listeners, uri)
+	return l.Close()
+}
+
+// _call dials uri (bound to iface if not empty) unless a call with the same
+// name is already under way, connected or held off.
+func (ls *links) _call(uri, iface string) error {
+	u, err := transport.ParsePeerURI(uri)
+	if err != nil {
+		return err
+	}
+	if ls.stopped {
+		return ErrStopped
+	}
+	name := u.CallName(iface)
+	if ls.calls[name] {
+		return nil
+	}
+	ls.calls[name] = true
+	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+	ls.dials[name] = cancel
+	go func() {
+		conn, info, err := ls.dialer.Dial(ctx, u, iface)
+		ls.Act(nil, func() {
+			cancel()
+			delete(ls.dials, name)
+			if err != nil {
+				ls.core.log.Debugf("Failed to connect to %s: %v", uri, err)
+				ls._releaseCall(name)
+				return
+			}
+			if ls.stopped {
+				_ = conn.Close()
+				return
+			}
+			ls._newLink(conn, info, &u, name)
+		})
+	}()
+	return nil
+}
+
+// _releaseCall frees a call name after the hold-off.
+func (ls *links) _releaseCall(name string) {
+	hold := callHoldOff + time.Duration(rand.Int64N(int64(callHoldOffJitter)))
+	ls.core.clock.AfterFunc(hold, func() {
+		ls.Act(nil, func() { delete(ls.calls, name) })
+	})
+}
+
+func (ls *links) _callConfigured() {
+	if ls.stopped {
+		return
+	}
+	for _, uri := range ls.peers {
+		if err := ls._call(uri, ""); err != nil {
+			ls.core.log.Warnf("Failed to add peer: %v", err)
+		}
+	}
+	for iface, uris := range ls.ifacePeers {
+		for _, uri := range uris {
+			if err := ls._call(uri, iface); err != nil {
+				ls.core.log.Warnf("Failed to add peer: %v", err)
+			}
+		}
+	}
+	ls.redial = ls.core.clock.AfterFunc(redialInterval, func() { ls.Act(nil, ls._callConfigured) })
+}
+
+// _newLink starts the handshake on a connected stream. callName is the
+// outbound call it answers, released after the link ends.
+func (ls *links) _newLink(conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, callName string) {
+	if ls.stopped {
+		_ = conn.Close()
+		return
+	}
+	var onDone func(*link)
+	if callName != "" {
+		onDone = func(*link) { ls._releaseCall(callName) }
+	}
+	l := newLink(ls.core, conn, info, uri, onDone)
+	ls.links[l] = struct{}{}
+	l.Act(ls, l._start)
+}
+
+// _register runs the allowed-keys and duplicate checks for a link whose
+// metadata has arrived, and registers it when both pass.
+func (ls *links) _register(l *link, m wire.Metadata) {
+	var err error
+	key := linkKey{box: m.Box, sig: m.Sig, proto: l.info.Proto, local: l.info.Local, remote: l.info.Remote}
+	switch {
+	case ls.stopped:
+		err = errShutdown
+	case l.info.Inbound && !l.info.LinkLocal && len(ls.allowed) > 0 && !slices.Contains(ls.allowed, m.Box.String()):
+		err = errNotAllowed
+	case ls.active[key] != nil:
+		err = errDuplicate
+	default:
+		ls.active[key] = l
+	}
+	l.Act(ls, func() { l._registered(err) })
+}
+
+// _unregister forgets a link after its teardown.
+func (ls *links) _unregister(l *link, registered bool, remote wire.Metadata) {
+	delete(ls.links, l)
+	if registered {
+		key := linkKey{box: remote.Box, sig: remote.Sig, proto: l.info.Proto, local: l.info.Local, remote: l.info.Remote}
+		if ls.active[key] == l {
+			delete(ls.active, key)
+		}
+	}
+	if l.onDone != nil {
+		l.onDone(l)
+	}
+}
+
+// _disconnectByName closes every link whose name (the getPeers endpoint) is name.
+func (ls *links) _disconnectByName(name string) {
+	for l := range ls.links {
+		if l.info.Name == name {
+			l.Act(ls, func() { l._close(errAdminClose) })
+		}
+	}
+}
+
+func cloneIfacePeers(m map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(m))
+	for k, v := range m {
+		out[k] = slices.Clone(v)
+	}
+	return out
+}

@@ -1,0 +1,203 @@
+package core
+
+// A peer is a link after its handshake. Every frame the reader takes off
+// the socket comes here:
+//
+//	type 0/1 (traffic)  ──▶ switch._forward(port, packet)
+//	type 2 (link proto) ──▶ open both link-crypto layers, verify the switch
+//	                        message's signature chain ──▶ switch._handleMsg
+//	empty (keepalive)   ──▶ only counted
+//
+// The peer also signs and sends our switch messages and runs the link timers
+// of spec 01 §4.11: keepalive (2 s after a received frame with no write),
+// send-blocked (a write taking over 1 s) and stall (6 s after a write with
+// nothing read). The last two block the port in the switch.
+
+import (
+	"time"
+
+	"github.com/Arceliar/phony"
+
+	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/wire"
+)
+
+// peer owns a handshaken link's crypto, port, counters and timers.
+type peer struct {
+	phony.Inbox
+	core   *Core
+	link   *link       // immutable
+	writer *linkWriter // immutable
+	box    crypto.BoxPubKey
+	sig    crypto.SigPubKey
+	// shared opens the outer link layer (permanent keys), linkShared the
+	// inner one (this connection's ephemeral keys).
+	shared, linkShared crypto.BoxSharedKey
+
+	port     uint64
+	started  time.Time
+	stopped  bool
+	bytesIn  uint64
+	bytesOut uint64
+
+	keepalive    deadline
+	sendBlocked  deadline
+	stall        deadline
+	writeBlocked bool
+	readBlocked  bool
+}
+
+func newPeer(l *link, remote *wire.Metadata, linkShared crypto.BoxSharedKey) *peer {
+	c := l.core
+	return &peer{
+		core:       c,
+		link:       l,
+		writer:     l.writer,
+		box:        remote.Box,
+		sig:        remote.Sig,
+		shared:     crypto.Shared(&c.id.BoxPriv, &remote.Box),
+		linkShared: linkShared,
+	}
+}
+
+func (p *peer) post(f func()) { p.Act(nil, f) }
+
+// _start runs once the switch has given us a port: send our first switch
+// message, then let the reader loop on frames.
+func (p *peer) _start(port uint64, base *wire.SwitchMsg) {
+	p.port = port
+	p.started = p.core.clock.Now()
+	if base != nil {
+		p._sendSwitchMsg(base)
+	}
+	r := p.link.reader
+	r.Act(p, func() { r._readFrames(p) })
+	l := p.link
+	l.Act(p, func() { l._connected(port) })
+}
+
+func (p *peer) _stop() {
+	p.stopped = true
+	p.keepalive.disarm()
+	p.sendBlocked.disarm()
+	p.stall.disarm()
+}
+
+// _handleFrame dispatches one frame message from the reader.
+func (p *peer) _handleFrame(msg []byte) {
+	if p.stopped {
+		return
+	}
+	p.bytesIn += uint64(len(msg))
+	p._readDone()
+	if len(msg) == 0 {
+		return // keepalive
+	}
+	p.keepalive.arm(p.core.clock, keepaliveTime, p.post, p._sendKeepalive)
+	t, ok := wire.PacketType(msg)
+	if !ok {
+		return
+	}
+	switch t {
+	case wire.TypeTraffic, wire.TypeProtocolTraffic:
+		sw := p.core.sw
+		sw.Act(p, func() { sw._forwardFrom(p, msg) })
+	case wire.TypeLinkProtocolTraffic:
+		p._handleLinkProtocol(msg)
+	default:
+		// Unknown frame types are ignored and the link stays up (spec 01 §3.4).
+	}
+}
+
+// _handleLinkProtocol opens a switch message. Undecryptable or undecodable
+// messages are dropped silently; a message with no hops or a bad signature
+// ends the link (spec 01 §5.6).
+func (p *peer) _handleLinkProtocol(msg []byte) {
+	inner, err := wire.OpenLinkMessage(&p.shared, &p.linkShared, msg)
+	if err != nil {
+		return
+	}
+	if t, ok := wire.PacketType(inner); !ok || t != wire.TypeSwitchMsg {
+		return
+	}
+	sm := new(wire.SwitchMsg)
+	if sm.Decode(inner) != nil {
+		return
+	}
+	if err := sm.Verify(); err != nil {
+		p.core.log.Warnf("Closing link to %s@%s: %v", p.link.remoteAddr(), p.link.info.Remote, err)
+		l := p.link
+		l.Act(p, func() { l._close(err) })
+		return
+	}
+	// v0.3.16 does not check that the message was addressed to us; honest
+	// senders always address it, so a message for another key is ignored.
+	if sm.Hops[len(sm.Hops)-1].Next != p.core.id.SigPub {
+		p.core.log.Debugf("Ignoring switch message on port %d addressed to another key", p.port)
+		return
+	}
+	sw := p.core.sw
+	sw.Act(p, func() { sw._handleMsg(p, sm) })
+}
+
+// _sendSwitchMsg extends the switch's base message with a hop to this peer,
+// signs it and sends it ahead of any traffic (spec 01 §5.5).
+func (p *peer) _sendSwitchMsg(base *wire.SwitchMsg) {
+	if p.stopped {
+		return
+	}
+	msg := base.Clone()
+	msg.AddHop(p.port, &p.sig, &p.core.id.SigPriv)
+	payload := wire.SealLinkMessage(&p.shared, &p.linkShared, msg.Encode(nil))
+	p.writer.sendControl(p, [][]byte{payload})
+}
+
+func (p *peer) _sendKeepalive() {
+	if !p.stopped {
+		p.writer.sendControl(p, [][]byte{nil})
+	}
+}
+
+// _readDone runs for every frame read: it cancels the stall timer and
+// clears a read block.
+func (p *peer) _readDone() {
+	p.stall.disarm()
+	if p.readBlocked {
+		p.readBlocked = false
+		p._updateBlocked()
+	}
+}
+
+// _writeStarted runs when the writer starts a batch from the switch.
+func (p *peer) _writeStarted() {
+	p.keepalive.disarm()
+	p.sendBlocked.rearm(p.core.clock, sendTime, p.post, func() {
+		p.writeBlocked = true
+		p._updateBlocked()
+	})
+}
+
+// _writeDone runs when the writer has finished any write.
+func (p *peer) _writeDone(n int) {
+	p.bytesOut += uint64(n)
+	p.keepalive.disarm()
+	p.sendBlocked.disarm()
+	if p.writeBlocked {
+		p.writeBlocked = false
+		p._updateBlocked()
+	}
+	if n > 0 && !p.stopped {
+		p.stall.arm(p.core.clock, stallTime, p.post, func() {
+			p.readBlocked = true
+			p._updateBlocked()
+		})
+	}
+}
+
+func (p *peer) _updateBlocked() {
+	if p.stopped {
+		return
+	}
+	sw, blocked := p.core.sw, p.readBlocked || p.writeBlocked
+	sw.Act(p, func() { sw._setBlocked(p, blocked) })
+}
