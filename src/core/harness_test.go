@@ -1,7 +1,6 @@
 package core
 
 import (
-
 	"fmt"
 	"net"
 	"os"
@@ -177,4 +176,3 @@ func names(nodes []*testNode) string {
 	sort.Strings(s)
 	return fmt.Sprint(s)
 }
-

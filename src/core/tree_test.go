@@ -159,4 +159,3 @@ func TestTreeReformsAfterCuts(t *testing.T) {
 		t.Fatalf("isolated old root should be its own root: %+v", s)
 	}
 }
-
