@@ -5,6 +5,8 @@ package core
 // coords). The DHT, searches, sessions and NodeInfo build on it.
 
 import (
+	"errors"
+
 	"github.com/Arceliar/phony"
 
 	"github.com/yggmesh/ygg/src/crypto"
@@ -17,6 +19,8 @@ type router struct {
 	phony.Inbox
 	core    *Core
 	table   *tree.Table
+	handler SessionHandler
+	maxMTU  uint64
 	stopped bool
 }
 
@@ -57,3 +61,14 @@ func (r *router) deliver(batch [][]byte, done func()) {
 }
 
 func (r *router) _handlePacket(p []byte) {}
+
+// _setHandler installs the session handler.
+func (r *router) _setHandler(h SessionHandler) { r.handler = h }
+
+// _dial starts a search for target/mask and a session with what it finds.
+func (r *router) _dial(target, mask crypto.NodeID, cb DialCallback) {
+	cb(nil, errors.New("sessions are not implemented yet"))
+}
+
+// _setMaxMTU changes the MTU we advertise.
+func (r *router) _setMaxMTU(mtu uint64) { r.maxMTU = mtu }
