@@ -95,3 +95,41 @@ func TestKeysErrors(t *testing.T) {
 		}
 	}
 }
+
+// Printing a config with fmt, in any form, never shows a private key.
+func TestFormatRedactsPrivateKeys(t *testing.T) {
+	c := withKeys(keysA)
+	s := fmt.Sprintf("%v|%+v|%#v|%s|%v|%q", c, c, c, *c, []*NodeConfig{c}, *c)
+	if strings.Contains(s, keysA[1]) || strings.Contains(s, keysA[3][:64]) {
+		t.Fatalf("private key printed: %s", s)
+	}
+	if !strings.Contains(s, keysA[0]) || !strings.Contains(s, "[private key redacted]") {
+		t.Fatalf("public key or redaction marker missing: %s", s)
+	}
+	if c.EncryptionPrivateKey != keysA[1] {
+		t.Fatal("printing changed the config")
+	}
+}
+
+// Keys never panics, and accepts only text that decodes to the same bytes.
+func FuzzKeys(f *testing.F) {
+	f.Add(keysA[0], keysA[1], keysA[2], keysA[3])
+	f.Add(keysB[0], keysA[1], keysB[2], keysB[3][:64]+keysA[2])
+	f.Add("", "zz", "0", "")
+	f.Fuzz(func(t *testing.T, boxPub, boxPriv, sigPub, sigPriv string) {
+		k, err := withKeys([4]string{boxPub, boxPriv, sigPub, sigPriv}).Keys()
+		if err != nil {
+			if msg := err.Error(); strings.ContainsAny(msg, "\r\n") || (len(boxPriv) >= 8 && strings.Contains(msg, boxPriv)) {
+				t.Fatalf("bad error %q", msg)
+			}
+			return
+		}
+		if k.BoxPub.String() != strings.ToLower(boxPub) || k.BoxPriv.Hex() != strings.ToLower(boxPriv) ||
+			k.SigPub.String() != strings.ToLower(sigPub) || k.SigPriv.Hex() != strings.ToLower(sigPriv) {
+			t.Fatal("accepted keys differ from their text")
+		}
+		if k.BoxPriv.Public() != k.BoxPub || k.SigPriv.DerivedPublic() != k.SigPub {
+			t.Fatal("accepted inconsistent keys")
+		}
+	})
+}
