@@ -52,13 +52,14 @@ var (
 // link's own behaviours, except the immutable ones set by newLink.
 type link struct {
 	phony.Inbox
-	core   *Core
-	conn   net.Conn
-	info   transport.LinkInfo // immutable
-	uri    *transport.PeerURI // immutable; outbound calls only, for key pins
-	onDone func(l *link)      // runs in the links actor after teardown
-	reader *linkReader        // immutable
-	writer *linkWriter        // immutable
+	core     *Core
+	conn     net.Conn
+	info     transport.LinkInfo // immutable
+	uri      *transport.PeerURI // immutable; outbound calls only, for key pins
+	onDone   func(l *link)      // runs in the links actor after teardown
+	callName string             // set by links before _start; "" for inbound
+	reader   *linkReader        // immutable
+	writer   *linkWriter        // immutable
 
 	linkPriv   crypto.BoxPrivKey
 	remote     wire.Metadata
@@ -67,8 +68,8 @@ type link struct {
 	closed     bool
 }
 
-func newLink(c *Core, conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, onDone func(*link)) *link {
-	l := &link{core: c, conn: conn, info: info, uri: uri, onDone: onDone}
+func newLink(c *Core, conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, callName string, onDone func(*link)) *link {
+	l := &link{core: c, conn: conn, info: info, uri: uri, callName: callName, onDone: onDone}
 	l.reader = &linkReader{link: l, conn: conn, buf: bufio.NewReaderSize(conn, 2*wire.MaxFrameLen)}
 	l.reader.frames = wire.NewFrameReader(l.reader.buf)
 	l.writer = &linkWriter{link: l, conn: conn}

@@ -6,7 +6,10 @@ package core
 //   - A call is named by transport.PeerURI.CallName; a second call with the
 //     same name does nothing while the first is dialling or connected, and
 //     for a hold-off of 6 s plus up to 10 s after it ends.
-//   - Configured peers are called at start and every 60 s.
+//   - Configured peers are called at start and every 60 s, and also as soon
+//     as their hold-off ends after a drop or a failed dial; the hold-off
+//     doubles with each consecutive failed dial, up to 60 s. (v0.3.16 only
+//     calls again on the next 60 s tick.)
 //   - An accepted or dialled connection becomes a link; after the metadata
 //     exchange the link asks _register here, which applies
 //     AllowedEncryptionPublicKeys (inbound, non-link-local only) and refuses
@@ -52,6 +55,9 @@ type links struct {
 	active    map[linkKey]*link              // registered (handshaken) links
 	dials     map[string]context.CancelFunc  // dials in progress, by call name
 
+	failures   map[string]int        // consecutive failed dials, by call name
+	configured map[string]callTarget // configured peers, by call name
+
 	allowed    []string            // AllowedEncryptionPublicKeys, as configured
 	peers      []string            // Peers, redialled every 60 s
 	ifacePeers map[string][]string // InterfacePeers, likewise
@@ -68,8 +74,12 @@ func newLinks(c *Core) *links {
 		links:     make(map[*link]struct{}),
 		active:    make(map[linkKey]*link),
 		dials:     make(map[string]context.CancelFunc),
+		failures:  make(map[string]int),
 	}
 }
+
+// callTarget is a configured peer: a URI and the interface to bind it to.
+type callTarget struct{ uri, iface string }
 
 // _start opens the listeners (any failure is an error) and begins calling
 // the configured peers.
@@ -77,6 +87,7 @@ func (ls *links) _start(cfg *config.NodeConfig) error {
 	ls.allowed = slices.Clone(cfg.AllowedEncryptionPublicKeys)
 	ls.peers = slices.Clone(cfg.Peers)
 	ls.ifacePeers = cloneIfacePeers(cfg.InterfacePeers)
+	ls._indexConfigured()
 	for _, uri := range cfg.Listen {
 		if _, err := ls._listen(uri); err != nil {
 			return err
@@ -181,6 +192,7 @@ func (ls *links) _call(uri, iface string) error {
 			delete(ls.dials, name)
 			if err != nil {
 				ls.core.log.Debugf("Failed to connect to %s: %v", uri, err)
+				ls.failures[name]++
 				ls._releaseCall(name)
 				return
 			}
@@ -194,12 +206,40 @@ func (ls *links) _call(uri, iface string) error {
 	return nil
 }
 
-// _releaseCall frees a call name after the hold-off.
+// _releaseCall frees a call name after the hold-off, then calls again at
+// once if it is a configured peer.
 func (ls *links) _releaseCall(name string) {
 	hold := callHoldOff + time.Duration(rand.Int64N(int64(callHoldOffJitter)))
+	if f := ls.failures[name]; f > 1 {
+		hold <<= min(f-1, 4)
+	}
+	hold = min(hold, redialInterval)
 	ls.core.clock.AfterFunc(hold, func() {
-		ls.Act(nil, func() { delete(ls.calls, name) })
+		ls.Act(nil, func() {
+			delete(ls.calls, name)
+			if target, ok := ls.configured[name]; ok && !ls.stopped {
+				_ = ls._call(target.uri, target.iface)
+			}
+		})
 	})
+}
+
+// _indexConfigured maps call names to the configured peers.
+func (ls *links) _indexConfigured() {
+	ls.configured = make(map[string]callTarget)
+	add := func(uri, iface string) {
+		if u, err := transport.ParsePeerURI(uri); err == nil {
+			ls.configured[u.CallName(iface)] = callTarget{uri, iface}
+		}
+	}
+	for _, uri := range ls.peers {
+		add(uri, "")
+	}
+	for iface, uris := range ls.ifacePeers {
+		for _, uri := range uris {
+			add(uri, iface)
+		}
+	}
 }
 
 func (ls *links) _callConfigured() {
@@ -232,7 +272,7 @@ func (ls *links) _newLink(conn net.Conn, info transport.LinkInfo, uri *transport
 	if callName != "" {
 		onDone = func(*link) { ls._releaseCall(callName) }
 	}
-	l := newLink(ls.core, conn, info, uri, onDone)
+	l := newLink(ls.core, conn, info, uri, callName, onDone)
 	ls.links[l] = struct{}{}
 	l.Act(ls, l._start)
 }
@@ -251,6 +291,7 @@ func (ls *links) _register(l *link, m wire.Metadata) {
 		err = errDuplicate
 	default:
 		ls.active[key] = l
+		delete(ls.failures, l.callName)
 	}
 	l.Act(ls, func() { l._registered(err) })
 }
