@@ -185,3 +185,20 @@ func TestLookupStopsAtZero(t *testing.T) {
 		t.Fatalf("Lookup([1 2 0 77]) = %d, want 0", got)
 	}
 }
+
+// Lookup is longest prefix first, not least distance (§6.10, pitfall 14): at
+// [2], a peer at [3 1 4] takes traffic for [3] although the parent at [] is
+// one hop nearer to it. Seen in TestSimCutLink as a 3-hop route over a
+// tree distance of 2.
+func TestLookupPrefixBeatsDistance(t *testing.T) {
+	tr := New(us, at(0))
+	tr.Handle(1, path(R, T, hop{2, us}), at(1))
+	tr.Handle(2, path(R, T, hop{3, keys[2]}, hop{1, keys[3]}, hop{4, keys[4]}, hop{2, us}), at(2))
+	mustParent(t, tr, 1, R, 2)
+	if got := tr.Table().Lookup(raw(3)); got != 2 {
+		t.Fatalf("Lookup([3]) = %d, want 2", got)
+	}
+	if got := tr.Table().Lookup(raw(4)); got != 1 {
+		t.Fatalf("Lookup([4]) = %d, want 1", got)
+	}
+}
