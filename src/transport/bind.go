@@ -1,12 +1,9 @@
 package transport
 
 import (
-	"errors"
 	"fmt"
 	"net"
 )
-
-var errNoBindToDevice = errors.New("binding a socket to a device is not supported on this platform")
 
 // interfaceSource checks that iface exists and is up and picks the local
 // address for a call from it to dst (spec 01 §4.2).

@@ -100,6 +100,9 @@ func listen(proto, addr string, cfg *tls.Config, log *logging.Logger) (*Listener
 // Accept waits for the next connection that passed the guard and, for
 // tls://, the TLS handshake. After Close it returns net.ErrClosed.
 func (l *Listener) Accept() (net.Conn, LinkInfo, error) {
+	if l.ctx.Err() != nil {
+		return nil, LinkInfo{}, net.ErrClosed
+	}
 	select {
 	case <-l.ctx.Done():
 		return nil, LinkInfo{}, net.ErrClosed

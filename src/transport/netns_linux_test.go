@@ -176,6 +176,13 @@ func TestLinkLocalDialNetns(t *testing.T) {
 	if dev := sockoptString(t, c, unix.SOL_SOCKET, unix.SO_BINDTODEVICE); dev != "va" {
 		t.Errorf("SO_BINDTODEVICE = %q, want va", dev)
 	}
+	// The interface decides the zone, whatever zone the URI carried.
+	c2, info2 := dialT(t, "tcp://[fe80::b%25vb]:"+port, "va")
+	s2, _ := acceptT(t, l)
+	pingPong(t, c2, s2)
+	if info2.Remote != "fe80::b%va" || info2.Local != "fe80::a%va" {
+		t.Errorf("zone from URI kept: %+v", info2)
+	}
 	// Own address only: a beacon from ourselves finds no source (spec 03 §4).
 	if err := dialErr(t, "tcp://[fe80::b]:"+port, "vb"); err == nil || !strings.Contains(err.Error(), "no usable source address") {
 		t.Errorf("dial to own link-local address: %v", err)

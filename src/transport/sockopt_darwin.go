@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -22,3 +23,5 @@ func tuneSocket(c syscall.RawConn) {
 func bindToDevice(syscall.RawConn, string) error {
 	return errNoBindToDevice
 }
+
+var errNoBindToDevice = errors.New("binding a socket to a device is not supported on this platform")

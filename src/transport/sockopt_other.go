@@ -2,7 +2,10 @@
 
 package transport
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
 
 // tuneSocket sets nothing: the options of spec 01 §4.4 are Linux and macOS
 // only.
@@ -12,3 +15,5 @@ func tuneSocket(syscall.RawConn) {}
 func bindToDevice(syscall.RawConn, string) error {
 	return errNoBindToDevice
 }
+
+var errNoBindToDevice = errors.New("binding a socket to a device is not supported on this platform")

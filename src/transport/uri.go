@@ -63,7 +63,11 @@ func ParsePeerURI(s string) (PeerURI, error) {
 		p.Host = u.Host
 	case SchemeSOCKS:
 		p.ProxyHost = u.Host
-		p.Host = strings.TrimPrefix(u.Path, "/")
+		// The peer is the one path segment; a trailing slash is tolerated.
+		p.Host = strings.TrimSuffix(strings.TrimPrefix(u.Path, "/"), "/")
+		if strings.Contains(p.Host, "/") {
+			return PeerURI{}, fmt.Errorf("malformed peer URI: unexpected path %q", u.Path)
+		}
 		if u.User != nil {
 			p.ProxyUser = u.User.Username()
 			p.ProxyPass, _ = u.User.Password()

@@ -62,6 +62,7 @@ func TestParsePeerURI(t *testing.T) {
 		// Pins that are not hex are ignored; other parameters too.
 		{in: "tcp://1.2.3.4:5?curve25519=zz&ed25519=" + sigHexM + "&ed25519=xyz&other=1", scheme: "tcp",
 			host: "1.2.3.4:5", sig: []crypto.SigPubKey{sigM}, callName: "1.2.3.4:5", ifCallName: "TCP/1.2.3.4:5/eth0"},
+		{in: "socks://h:1/p:2/", scheme: "socks", host: "p:2", proxy: "h:1", callName: "p:2", ifCallName: "SOCKS/p:2/eth0"},
 		{in: "socks://u:p@h:1/p:2?ed25519=" + sigHexM, scheme: "socks", host: "p:2", proxy: "h:1",
 			user: "u", pass: "p", sig: []crypto.SigPubKey{sigM}, callName: "p:2", ifCallName: "SOCKS/p:2/eth0"},
 	}
@@ -119,6 +120,7 @@ func TestParsePeerURIErrors(t *testing.T) {
 		{"socks://proxy:1080", "malformed peer URI: peer address \"\""},
 		{"socks://proxy:1080/peer", "peer address \"peer\""},
 		{"socks://proxy/peer:1", "proxy address \"proxy\""},
+		{"socks://proxy:1/peer:1/more", "unexpected path \"/peer:1/more\""},
 		{"socks://:pw@proxy:1/peer:1", "empty SOCKS username"},
 		{"tcp://1.2.3.4:5?curve25519=abcd", "pinned curve25519 key has 2 bytes, want 32"},
 		{"tcp://1.2.3.4:5?ed25519=" + boxHexA + "00", "pinned ed25519 key has 33 bytes, want 32"},
