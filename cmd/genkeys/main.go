@@ -72,11 +72,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.sig {
 		gen = newSigPair
 	}
-	print := func(p keyPair) error {
+	printBlock := func(p keyPair) error {
 		_, err := io.WriteString(stdout, p.block())
 		return err
 	}
-	if err := search(ctx, runtime.GOMAXPROCS(0), gen, o.count, print); err != nil {
+	if err := search(ctx, runtime.GOMAXPROCS(0), gen, o.count, printBlock); err != nil {
 		fmt.Fprintf(stderr, "genkeys: %v\n", err)
 		return 1
 	}
