@@ -452,13 +452,21 @@ func TestSimRootLoss(t *testing.T) {
 			for _, p := range s.nodes[old].ports() {
 				s.disconnect(old, s.nodes[old].links[p].to)
 			}
-			s.run(1)
+			// Each node keeps the lost root until RootTimeout after the
+			// last timestamp it took from it, and not a tick longer.
+			deadline := make([]time.Time, c.n)
 			for i, n := range s.nodes {
-				if i != old && n.tree.Root() != s.nodes[old].pub {
-					t.Fatalf("node %d gave up the old root before it timed out", i)
+				deadline[i] = n.tree.switchTime.Add(RootTimeout)
+			}
+			for tick := 0; tick < 150; tick++ {
+				s.run(1)
+				for i, n := range s.nodes {
+					gone := n.tree.Root() != s.nodes[old].pub
+					if i != old && gone != s.now.After(deadline[i]) {
+						t.Fatalf("node %d: old root given up = %v at %v, timeout at %v", i, gone, s.now.Sub(t0), deadline[i].Sub(t0))
+					}
 				}
 			}
-			s.run(150)
 			s.check()
 			// The old root's last timestamp is now refused everywhere.
 			stale := &wire.SwitchMsg{Root: s.nodes[old].pub, TStamp: oldStamp}
