@@ -106,9 +106,14 @@ func (c *Core) Start(cfg *config.NodeConfig) error {
 	return nil
 }
 
-// Stop closes listeners and links and stops all timers' work.
+// Stop closes listeners and links and stops all timers' work. It returns
+// once every link is closed.
 func (c *Core) Stop() {
-	phony.Block(c.links, c.links._stop)
+	var open []*link
+	phony.Block(c.links, func() { open = c.links._stop() })
+	for _, l := range open {
+		phony.Block(l, func() { l._close(errShutdown) })
+	}
 	phony.Block(c.sw, c.sw._stop)
 	phony.Block(c.router, c.router._stop)
 }

@@ -121,8 +121,10 @@ func (l *link) _connected(port uint64) {
 	if l.closed {
 		return
 	}
-	l.core.log.Infof("Connected %s: %s@%s, source %s (port %d)",
-		l.protoName(), l.remoteAddr(), l.info.Remote, l.info.Local, port)
+	// The exact v0.3.16 form: people grep their logs for it.
+	l.core.log.Infof("Connected %s: %s@%s, source %s",
+		l.protoName(), l.remoteAddr(), l.info.Remote, l.info.Local)
+	l.core.log.Debugf("Link %s to %s is on switch port %d", l.info.Name, l.remoteAddr(), port)
 }
 
 // _fail ends the link because of an I/O error.
@@ -139,8 +141,9 @@ func (l *link) _close(reason error) {
 		p := l.peer
 		l.core.sw.Act(l, func() { l.core.sw._removePeer(p) })
 		p.Act(l, p._stop)
-		l.core.log.Infof("Disconnected %s: %s@%s, source %s; %v",
-			l.protoName(), l.remoteAddr(), l.info.Remote, l.info.Local, reason)
+		l.core.log.Infof("Disconnected %s: %s@%s, source %s",
+			l.protoName(), l.remoteAddr(), l.info.Remote, l.info.Local)
+		l.core.log.Debugf("Link %s to %s ended: %v", l.info.Name, l.remoteAddr(), reason)
 	} else if l.registered || l.remote != (wire.Metadata{}) {
 		l._logRefusal(reason)
 	} else {

@@ -97,7 +97,9 @@ func (ls *links) _start(cfg *config.NodeConfig) error {
 	return nil
 }
 
-func (ls *links) _stop() {
+// _stop closes listeners and dials and returns the links still up, for the
+// caller to close.
+func (ls *links) _stop() []*link {
 	ls.stopped = true
 	if ls.redial != nil {
 		ls.redial.Stop()
@@ -109,9 +111,11 @@ func (ls *links) _stop() {
 	for _, cancel := range ls.dials {
 		cancel()
 	}
+	open := make([]*link, 0, len(ls.links))
 	for l := range ls.links {
-		l.Act(ls, func() { l._close(errShutdown) })
+		open = append(open, l)
 	}
+	return open
 }
 
 func (ls *links) certificate() (*tls.Certificate, error) {

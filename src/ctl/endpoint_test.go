@@ -78,8 +78,6 @@ func TestChooseEndpoint(t *testing.T) {
 			func(p string) string { return found(p) + noOption }},
 		{"empty file", []byte(""), DefaultEndpoint, DefaultEndpoint,
 			func(p string) string { return found(p) + noOption }},
-		{"null file", []byte("null"), DefaultEndpoint, DefaultEndpoint,
-			func(p string) string { return found(p) + noOption }},
 		{"UTF-16 little endian", utf16File("{\n  AdminListen: tcp://127.0.0.1:7\n  NodeInfo: {name: \"ü\"}\n}\n", false), DefaultEndpoint, "tcp://127.0.0.1:7",
 			func(p string) string { return found(p) + ts + "Using endpoint tcp://127.0.0.1:7 from AdminListen\n" }},
 		{"UTF-16 big endian", utf16File("AdminListen: tcp://127.0.0.1:8", true), DefaultEndpoint, "tcp://127.0.0.1:8",
@@ -131,8 +129,9 @@ func TestChooseEndpointBadConfig(t *testing.T) {
 		want string
 	}{
 		{"unterminated", []byte("{\n  AdminListen: tcp://h:1\n  Peers: [\n"), "End of input"},
-		{"trailing text", []byte("{\n  AdminListen: tcp://h:1\n}\n}\n"), "at line 4"},
-		{"not an object", []byte("[1, 2]"), "cannot unmarshal array"},
+		{"trailing text", []byte("{\n  AdminListen: tcp://h:1\n}\n}\n"), "line 4"},
+		{"not an object", []byte("[1, 2]"), "must hold an object"},
+		{"null file", []byte("null"), "must hold an object"},
 		{"secret near the error", []byte("{\n\"EncryptionPrivateKey\": \"" + secret + "\n}"), "line"},
 		{"odd UTF-16", append(utf16File("AdminListen: x", false), 'x'), "odd number of bytes"},
 	} {
