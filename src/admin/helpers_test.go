@@ -41,8 +41,20 @@ func newServer(t *testing.T) (*Server, *logBuf) {
 	t.Helper()
 	lb := &logBuf{}
 	s := New(logging.New(lb, logging.LevelDebug))
-	t.Cleanup(s.Stop)
+	t.Cleanup(func() { stopWithin(t, s, 10*time.Second) })
 	return s, lb
+}
+
+// stopWithin fails the test if Stop hangs.
+func stopWithin(t *testing.T, s *Server, d time.Duration) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { s.Stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Errorf("Stop did not return within %v", d)
+	}
 }
 
 // sockPath is a fresh unix socket path short enough for sun_path.
