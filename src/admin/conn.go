@@ -136,7 +136,7 @@ var errPanicked = fmt.Errorf("%w: handler panicked", ErrBadInput)
 func (s *Server) call(name string, h Handler, req Info) (out Info, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Errorf("Admin socket handler %q panicked: %v", name, r)
+			s.logError("Admin socket handler %q panicked: %v", name, r)
 			out, err = nil, errPanicked
 		}
 	}()
@@ -145,14 +145,19 @@ func (s *Server) call(name string, h Handler, req Info) (out Info, err error) {
 
 // reply writes v as one 2-space-indented JSON object with sorted keys, HTML
 // escaping on and a trailing newline, the reference's encoding. A response
-// that cannot be encoded (a handler bug) is logged and replaced by the
-// generic error. It reports whether the connection may carry on: the write
+// that cannot be encoded or would reveal a NeverSend text (a handler bug)
+// is logged and replaced by the generic error. It reports whether the connection may carry on: the write
 // succeeded and v itself was sent.
 func (s *Server) reply(c stream, v Info) bool {
 	ok := true
 	b, err := encode(v)
 	if err != nil {
-		s.log.Errorf("Admin socket could not encode a response: %v", err)
+		s.logError("Admin socket could not encode a response: %v", err)
+	} else if s.leaks(b) {
+		s.log.Errorf("Admin socket response withheld: it contained a private key")
+		err = errors.New("withheld")
+	}
+	if err != nil {
 		ok = false
 		if b, err = encode(genericError()); err != nil {
 			return false
@@ -180,4 +185,15 @@ func encode(v Info) (b []byte, err error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// logError logs a line that may quote handler-supplied text (a panic
+// value, an encoding error), dropping the detail if it holds a NeverSend
+// text.
+func (s *Server) logError(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if s.leaks([]byte(msg)) {
+		msg = "Admin socket error withheld from the log: it contained a private key"
+	}
+	s.log.Errorf("%s", msg)
 }

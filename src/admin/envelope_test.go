@@ -302,3 +302,46 @@ func TestPanickingHandler(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// TestNeverSend: a response carrying a registered secret is withheld, and
+// the secret does not reach the log either.
+func TestNeverSend(t *testing.T) {
+	const secret = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
+	s, lb := newServer(t)
+	addFakeHandlers(t, s)
+	s.NeverSend(secret, "")
+	if err := s.AddHandler("leaky", nil, func(Info) (Info, error) {
+		return Info{"self": Info{"box_priv_key": secret}}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddHandler("leakyError", nil, func(Info) (Info, error) {
+		return nil, errors.New("bad key " + secret)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddHandler("leakyPanic", nil, func(Info) (Info, error) {
+		panic("bad key " + secret)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	startUnix(t, s)
+	for _, name := range []string{"leaky", "leakyError", "leakyPanic"} {
+		c := newClient(t, s)
+		c.send(t, `{"request":"`+name+`","keepalive":true}`)
+		if got := norm(c.mustRead(t)); got != generic {
+			t.Fatalf("%s: %s", name, got)
+		}
+		c.expectClosed(t)
+	}
+	if log := lb.String(); strings.Contains(log, secret) || !strings.Contains(log, "response withheld") ||
+		!strings.Contains(log, "error withheld from the log") {
+		t.Fatalf("log: %s", log)
+	}
+	// Other responses are unaffected.
+	c := newClient(t, s)
+	c.send(t, `{"request":"getSelf"}`)
+	if got := norm(c.mustRead(t)); !strings.Contains(got, `"status": "success"`) {
+		t.Fatal(got)
+	}
+}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -105,4 +106,31 @@ func (s *Server) Names() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// NeverSend arms a last line of defence for "no handler ever returns a
+// private key": any response whose encoding contains one of texts (e.g.
+// the hex of the node's private keys, in each case the node might print
+// them) is not sent; the client gets the generic error and the log says a
+// response was withheld, without quoting it. Empty texts are ignored.
+func (s *Server) NeverSend(texts ...string) {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	for _, t := range texts {
+		if t != "" {
+			s.secrets = append(s.secrets, []byte(t))
+		}
+	}
+}
+
+// leaks reports whether b contains a text registered with NeverSend.
+func (s *Server) leaks(b []byte) bool {
+	s.hmu.RLock()
+	defer s.hmu.RUnlock()
+	for _, secret := range s.secrets {
+		if bytes.Contains(b, secret) {
+			return true
+		}
+	}
+	return false
 }

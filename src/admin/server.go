@@ -45,8 +45,9 @@ const (
 type Server struct {
 	log *logging.Logger
 
-	hmu      sync.RWMutex
+	hmu      sync.RWMutex // guards handlers and secrets
 	handlers map[string]entry
+	secrets  [][]byte // texts no response may contain (see NeverSend)
 
 	// Bounds; fixed before Start (tests in this package shorten them).
 	idleTimeout  time.Duration
