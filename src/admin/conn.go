@@ -40,7 +40,8 @@ func (l *limitReader) Read(p []byte) (int, error) {
 }
 
 // genericError is the reply to input of the wrong JSON type, an oversized
-// request or a failed handler; the connection is closed after it.
+// request, ErrBadInput from a handler or a panicking handler; the
+// connection is closed after it.
 func genericError() Info {
 	return Info{"error": ErrBadInput.Error(), "status": "error"}
 }
