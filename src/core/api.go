@@ -48,9 +48,10 @@ func (c *Core) SetSessionHandler(h SessionHandler) {
 }
 
 // Dial finds the node whose NodeID matches target on the bits set in mask
-// and opens a session with it. cb runs once, from inside the router actor,
-// when the session is ready (its first pong arrived) or the attempt failed:
-// search dead end, firewall refusal, or no pong within 6 s.
+// and opens a session with it. cb runs once, from inside an actor of the
+// core (so it must not block), when the session is ready (its first pong
+// arrived) or the attempt failed: search dead end, firewall refusal, or no
+// pong within 6 s. A ready session with that node is reused.
 func (c *Core) Dial(target, mask crypto.NodeID, cb DialCallback) {
 	r := c.router
 	r.Act(nil, func() { r._dial(target, mask, cb) })

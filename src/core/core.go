@@ -19,6 +19,7 @@ package core
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/Arceliar/phony"
@@ -27,7 +28,11 @@ import (
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/firewall"
 	"github.com/yggmesh/ygg/src/logging"
+	"github.com/yggmesh/ygg/src/nodeinfo"
+	"github.com/yggmesh/ygg/src/tree"
+	"github.com/yggmesh/ygg/src/wire"
 )
 
 // Identity is the node's permanent key pairs.
@@ -66,6 +71,10 @@ type Core struct {
 	links  *links
 	sw     *switchActor
 	router *router
+
+	// table is the switch's latest lookup table. Only the switch stores it;
+	// anyone may load it, since tables are immutable once published.
+	table atomic.Pointer[tree.Table]
 }
 
 // New builds a node with the given keys. Nothing runs until Start.
@@ -95,9 +104,18 @@ var (
 // Start starts the switch and router maintenance, opens the listeners and
 // dials the configured peers. A listener that cannot be opened is an error.
 func (c *Core) Start(cfg *config.NodeConfig) error {
+	info, err := nodeinfo.Build(cfg.NodeInfoPrivacy, cfg.NodeInfo, nodeinfo.Current())
+	if err != nil {
+		c.log.Errorf("NodeInfo not used: %v", err)
+		info = []byte("{}")
+	}
+	rules := firewall.New(cfg.SessionFirewall)
 	phony.Block(c.sw, c.sw._start)
-	phony.Block(c.router, c.router._start)
-	var err error
+	phony.Block(c.router, func() {
+		c.router._setNodeInfo(info)
+		c.router._setFirewall(rules)
+		c.router._start()
+	})
 	phony.Block(c.links, func() { err = c.links._start(cfg) })
 	if err != nil {
 		c.Stop()
@@ -132,3 +150,11 @@ func (c *Core) SigPub() crypto.SigPubKey { return c.id.SigPub }
 
 // NodeID is SHA-512 of the encryption public key.
 func (c *Core) NodeID() crypto.NodeID { return c.nodeID }
+
+// coords is our current position in the tree.
+func (c *Core) coords() wire.Coords {
+	if t := c.table.Load(); t != nil {
+		return t.Self()
+	}
+	return wire.Coords{}
+}

@@ -5,6 +5,7 @@ package core
 // phony.Block, so it must not be called from inside an actor.
 
 import (
+	"errors"
 	"net"
 	"sort"
 	"time"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/dht"
+	"github.com/yggmesh/ygg/src/firewall"
 	"github.com/yggmesh/ygg/src/transport"
 	"github.com/yggmesh/ygg/src/wire"
 )
@@ -144,4 +147,137 @@ func (c *Core) DisconnectPort(port uint64) {
 		l := p.link
 		l.Act(nil, func() { l._close(errAdminClose) })
 	}
+}
+
+// SessionInfo describes one open session.
+type SessionInfo struct {
+	BoxPub     crypto.BoxPubKey
+	Address    address.Address
+	Coords     wire.Coords
+	MTU        uint64
+	Uptime     time.Duration
+	BytesRecvd uint64
+	BytesSent  uint64
+	Ready      bool
+}
+
+// Sessions lists the open sessions, ordered by remote key.
+func (c *Core) Sessions() []SessionInfo {
+	var list []*session
+	phony.Block(c.router, func() {
+		for _, s := range c.router.sessions {
+			list = append(list, s)
+		}
+	})
+	infos := make([]SessionInfo, 0, len(list))
+	for _, s := range list {
+		info := SessionInfo{BoxPub: s.theirKey, Address: sessionAddr(s)}
+		phony.Block(s, func() {
+			info.Coords = s.coords.Clone()
+			info.MTU = s._mtu()
+			info.Uptime = c.clock.Now().Sub(s.opened)
+			info.BytesRecvd, info.BytesSent = s.bytesIn, s.bytesOut
+			info.Ready = s.ready
+		})
+		infos = append(infos, info)
+	}
+	sort.Slice(infos, func(i, j int) bool { return infos[i].BoxPub.Less(&infos[j].BoxPub) })
+	return infos
+}
+
+// DHTEntry describes one node in the DHT table.
+type DHTEntry struct {
+	BoxPub   crypto.BoxPubKey
+	Address  address.Address
+	Coords   wire.Coords
+	LastSeen time.Duration // how long ago it was last refreshed
+}
+
+// DHT lists the DHT table.
+func (c *Core) DHT() []DHTEntry {
+	var out []DHTEntry
+	phony.Block(c.router, func() {
+		now := c.clock.Now()
+		for _, e := range c.router.dht.Entries() {
+			out = append(out, DHTEntry{BoxPub: e.Key, Address: address.ForKey(&e.Key),
+				Coords: e.Coords.Clone(), LastSeen: now.Sub(e.LastSeen)})
+		}
+	})
+	return out
+}
+
+// ErrTimeout is returned by the blocking requests below when no answer came.
+var ErrTimeout = errors.New("timed out")
+
+// DHTPing asks the node with key at coords for the nodes it knows nearest
+// to target (its own NodeID when target is nil), waiting up to timeout.
+func (c *Core) DHTPing(key crypto.BoxPubKey, coords wire.Coords, target *crypto.NodeID, timeout time.Duration) ([]DHTEntry, error) {
+	dest := key.NodeID()
+	if target != nil {
+		dest = *target
+	}
+	answer := make(chan *dht.Response, 1)
+	r := c.router
+	r.Act(nil, func() {
+		r._dhtLookup(key, coords, dest, func(res *dht.Response) {
+			select {
+			case answer <- res:
+			default:
+			}
+		})
+	})
+	select {
+	case res := <-answer:
+		if res == nil {
+			return nil, ErrTimeout
+		}
+		out := make([]DHTEntry, 0, len(res.Infos))
+		for _, info := range res.Infos {
+			out = append(out, DHTEntry{BoxPub: info.Key, Address: address.ForKey(&info.Key), Coords: info.Coords.Clone()})
+		}
+		return out, nil
+	case <-time.After(timeout):
+		return nil, ErrTimeout
+	}
+}
+
+// NodeInfo asks the node with key at coords for its NodeInfo (a JSON
+// object), waiting up to timeout.
+func (c *Core) NodeInfo(key crypto.BoxPubKey, coords wire.Coords, timeout time.Duration) ([]byte, error) {
+	answer := make(chan []byte, 1)
+	r := c.router
+	r.Act(nil, func() {
+		r._requestNodeInfo(key, coords, func(info []byte) {
+			select {
+			case answer <- info:
+			default:
+			}
+		})
+	})
+	select {
+	case info := <-answer:
+		if info == nil {
+			return nil, ErrTimeout
+		}
+		return info, nil
+	case <-time.After(timeout):
+		return nil, ErrTimeout
+	}
+}
+
+// OwnNodeInfo is the NodeInfo this node answers with.
+func (c *Core) OwnNodeInfo() []byte {
+	var info []byte
+	phony.Block(c.router, func() { info = append(info, c.router.nodeinfo...) })
+	return info
+}
+
+// SetNodeInfo replaces the NodeInfo this node answers with (compact JSON).
+func (c *Core) SetNodeInfo(info []byte) {
+	phony.Block(c.router, func() { c.router._setNodeInfo(append([]byte(nil), info...)) })
+}
+
+// SetFirewall replaces the session firewall; existing sessions stay.
+func (c *Core) SetFirewall(rules *firewall.Rules) {
+	phony.Block(c.router, func() { c.router._setFirewall(rules) })
 }

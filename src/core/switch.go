@@ -91,6 +91,8 @@ func (sw *switchActor) _addPeer(p *peer) {
 	}
 	sw.ports[port] = &switchPort{peer: p, queue: queue.New(0, 0)}
 	sw.byPeer[p] = port
+	r, key := sw.core.router, p.box
+	r.Act(sw, func() { r._peerLinked(key) })
 	base, ok := sw.tree.BaseMessage()
 	if !ok {
 		base = nil
@@ -106,6 +108,8 @@ func (sw *switchActor) _removePeer(p *peer) {
 	}
 	delete(sw.ports, port)
 	delete(sw.byPeer, p)
+	r, key := sw.core.router, p.box
+	r.Act(sw, func() { r._peerUnlinked(key) })
 	sw._apply(sw.tree.RemovePeer(port, sw.core.clock.Now()))
 }
 
@@ -163,6 +167,7 @@ func (sw *switchActor) _apply(c tree.Changes) {
 }
 
 func (sw *switchActor) _publishTable() {
+	sw.core.table.Store(sw.table)
 	r, table := sw.core.router, sw.table
 	r.Act(sw, func() { r._setTable(table) })
 }
@@ -219,8 +224,9 @@ func (sw *switchActor) _batchDone(port uint64, sp *switchPort) {
 	}
 }
 
-// sendFromRouter is how locally originated packets enter the switch; the
-// router passes itself so it is slowed when the switch is busy.
-func (sw *switchActor) sendFromRouter(from phony.Actor, packet []byte) {
+// sendLocal is how packets this node originates enter the switch; the
+// sender (the router or a session) passes itself so it is slowed when the
+// switch is busy.
+func (sw *switchActor) sendLocal(from phony.Actor, packet []byte) {
 	sw.Act(from, func() { sw._forward(packet) })
 }
