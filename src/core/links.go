@@ -250,6 +250,12 @@ func (ls *links) _callConfigured() {
 	if ls.stopped {
 		return
 	}
+	ls._callAll()
+	ls.redial = ls.core.clock.AfterFunc(redialInterval, func() { ls.Act(nil, ls._callConfigured) })
+}
+
+// _callAll calls every configured peer not already called.
+func (ls *links) _callAll() {
 	for _, uri := range ls.peers {
 		if err := ls._call(uri, ""); err != nil {
 			ls.core.log.Warnf("Failed to add peer: %v", err)
@@ -262,7 +268,6 @@ func (ls *links) _callConfigured() {
 			}
 		}
 	}
-	ls.redial = ls.core.clock.AfterFunc(redialInterval, func() { ls.Act(nil, ls._callConfigured) })
 }
 
 // _newLink starts the handshake on a connected stream. callName is the

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -198,5 +199,48 @@ func TestConfiguredPeerRedialled(t *testing.T) {
 		if took := vclock.Now().Sub(start); took >= 20*time.Second {
 			t.Fatalf("drop %d: redial took %v of node time; want the hold-off, not the 60 s tick", i, took)
 		}
+	}
+}
+
+func TestRuntimePeersAndAllowedKeys(t *testing.T) {
+	tn := newTestNet(t, 0, nil)
+	a, addr := listeningNode(tn, "a", "tcp://127.0.0.1:0", nil)
+	b := tn.add("b", nil)
+	uri := "tcp://" + addr
+	if err := b.AddPeer(uri, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddPeer(uri, ""); !errors.Is(err, ErrPeerExists) {
+		t.Fatalf("second AddPeer: %v", err)
+	}
+	if err := b.AddPeer("bogus://x", ""); err == nil {
+		t.Fatal("bogus URI accepted")
+	}
+	if peers, _ := b.ConfiguredPeers(); len(peers) != 1 || peers[0] != uri {
+		t.Fatalf("configured peers %v", peers)
+	}
+	waitFor(t, 10*time.Second, "b peered", func() error {
+		if peersInTable(b) != 1 {
+			return fmt.Errorf("b has %d peers", peersInTable(b))
+		}
+		return nil
+	})
+	// The link's name is the dialled address, which uri is here.
+	b.RemovePeer(uri, "")
+	waitFor(t, 10*time.Second, "link removed", func() error {
+		if len(b.Peers()) != 0 || len(a.Peers()) != 0 {
+			return fmt.Errorf("peers left: %d %d", len(b.Peers()), len(a.Peers()))
+		}
+		return nil
+	})
+	if peers, _ := b.ConfiguredPeers(); len(peers) != 0 {
+		t.Fatalf("configured peers after remove: %v", peers)
+	}
+	a.AddAllowedKey("k1")
+	a.AddAllowedKey("k2")
+	a.AddAllowedKey("k1")
+	a.RemoveAllowedKey("k1")
+	if got := a.AllowedKeys(); len(got) != 1 || got[0] != "k2" {
+		t.Fatalf("allowed keys %v", got)
 	}
 }

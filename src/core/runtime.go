@@ -1,0 +1,114 @@
+package core
+
+// Run-time changes to what the config set: configured peers and the
+// allowed-keys list. The admin socket and config reloads use these; the
+// changes are not written back to any file.
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/Arceliar/phony"
+
+	"github.com/yggmesh/ygg/src/transport"
+)
+
+// ErrPeerExists is returned by AddPeer for a URI that is already configured.
+var ErrPeerExists = errors.New("peer already configured")
+
+// AddPeer calls uri once now (bound to iface if not empty) and adds it to
+// the configured peers, which are called again after every drop. An invalid
+// URI, or one already configured, is an error; the call is made either way
+// if the URI is valid, as in v0.3.16.
+func (c *Core) AddPeer(uri, iface string) error {
+	if _, err := transport.ParsePeerURI(uri); err != nil {
+		return err
+	}
+	var err error
+	phony.Block(c.links, func() { err = c.links._addPeer(uri, iface) })
+	return err
+}
+
+// RemovePeer removes uri from the configured peers and closes every link
+// whose name (the getPeers endpoint, e.g. tcp://1.2.3.4:5) is exactly uri.
+func (c *Core) RemovePeer(uri, iface string) {
+	phony.Block(c.links, func() { c.links._removePeer(uri, iface) })
+}
+
+// ConfiguredPeers returns the configured peers and interface peers.
+func (c *Core) ConfiguredPeers() (peers []string, ifacePeers map[string][]string) {
+	phony.Block(c.links, func() {
+		peers = slices.Clone(c.links.peers)
+		ifacePeers = cloneIfacePeers(c.links.ifacePeers)
+	})
+	return
+}
+
+// SetPeers replaces the configured peers (a config reload). Links to peers
+// no longer listed stay up until they drop; new ones are called now.
+func (c *Core) SetPeers(peers []string, ifacePeers map[string][]string) {
+	phony.Block(c.links, func() {
+		c.links.peers = slices.Clone(peers)
+		c.links.ifacePeers = cloneIfacePeers(ifacePeers)
+		c.links._indexConfigured()
+		c.links._callAll()
+	})
+}
+
+// AllowedKeys returns AllowedEncryptionPublicKeys as it stands (nil if the
+// config held null).
+func (c *Core) AllowedKeys() []string {
+	var keys []string
+	phony.Block(c.links, func() { keys = slices.Clone(c.links.allowed) })
+	return keys
+}
+
+// SetAllowedKeys replaces AllowedEncryptionPublicKeys for new inbound links.
+func (c *Core) SetAllowedKeys(keys []string) {
+	phony.Block(c.links, func() { c.links.allowed = slices.Clone(keys) })
+}
+
+// AddAllowedKey appends key to AllowedEncryptionPublicKeys, verbatim.
+func (c *Core) AddAllowedKey(key string) {
+	phony.Block(c.links, func() { c.links.allowed = append(c.links.allowed, key) })
+}
+
+// RemoveAllowedKey removes every entry equal to key.
+func (c *Core) RemoveAllowedKey(key string) {
+	phony.Block(c.links, func() {
+		c.links.allowed = slices.DeleteFunc(c.links.allowed, func(k string) bool { return k == key })
+	})
+}
+
+func (ls *links) _addPeer(uri, iface string) error {
+	if err := ls._call(uri, iface); err != nil {
+		return err
+	}
+	if iface == "" {
+		if slices.Contains(ls.peers, uri) {
+			return ErrPeerExists
+		}
+		ls.peers = append(ls.peers, uri)
+	} else {
+		if slices.Contains(ls.ifacePeers[iface], uri) {
+			return ErrPeerExists
+		}
+		ls.ifacePeers[iface] = append(ls.ifacePeers[iface], uri)
+	}
+	ls._indexConfigured()
+	return nil
+}
+
+func (ls *links) _removePeer(uri, iface string) {
+	if iface == "" {
+		if i := slices.Index(ls.peers, uri); i >= 0 {
+			ls.peers = slices.Delete(ls.peers, i, i+1)
+		}
+	} else if list := ls.ifacePeers[iface]; list != nil {
+		if i := slices.Index(list, uri); i >= 0 {
+			ls.ifacePeers[iface] = slices.Delete(list, i, i+1)
+		}
+	}
+	ls._indexConfigured()
+	ls._disconnectByName(uri)
+}
