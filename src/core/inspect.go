@@ -281,3 +281,10 @@ func (c *Core) SetNodeInfo(info []byte) {
 func (c *Core) SetFirewall(rules *firewall.Rules) {
 	phony.Block(c.router, func() { c.router._setFirewall(rules) })
 }
+
+// CloseListener closes a listener opened by Start or Listen, by its URI.
+func (c *Core) CloseListener(uri string) error {
+	var err error
+	phony.Block(c.links, func() { err = c.links._closeListener(uri) })
+	return err
+}
