@@ -9,6 +9,7 @@ import (
 
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
+	"github.com/yggmesh/ygg/src/transport/socks5test"
 )
 
 // listeningNode starts a node listening on listenURI.
@@ -242,5 +243,31 @@ func TestRuntimePeersAndAllowedKeys(t *testing.T) {
 	a.RemoveAllowedKey("k1")
 	if got := a.AllowedKeys(); len(got) != 1 || got[0] != "k2" {
 		t.Fatalf("allowed keys %v", got)
+	}
+}
+
+// SOCKS links carry the same protocol: b reaches a through a SOCKS5 proxy
+// that asks for a password.
+func TestSOCKSLink(t *testing.T) {
+	tn := newTestNet(t, 0, nil)
+	a, addr := listeningNode(tn, "a", "tcp://127.0.0.1:0", nil)
+	b := tn.add("b", nil)
+	proxy := socks5test.New(t, "tcp", "127.0.0.1:0", "user", "secret")
+	if err := b.CallPeer("socks://user:secret@"+proxy.Addr().String()+"/"+addr, ""); err != nil {
+		t.Fatal(err)
+	}
+	root := bestRoot(tn.nodes)
+	waitFor(t, 10*time.Second, "tree over SOCKS", func() error {
+		if peersInTable(a) != 1 || peersInTable(b) != 1 {
+			return fmt.Errorf("peers in table: %d %d", peersInTable(a), peersInTable(b))
+		}
+		return treeConsistent(tn.nodes, root)
+	})
+	p := b.Peers()[0]
+	if p.Proto != "socks" || p.Remote != "127.0.0.1" || !strings.HasPrefix(p.Endpoint, "socks://") {
+		t.Fatalf("b's view of the link: %+v", p)
+	}
+	if _, targets := proxy.Record(); len(targets) != 1 || !strings.HasSuffix(targets[0], addr) {
+		t.Fatalf("proxy CONNECTs: %v", targets)
 	}
 }
