@@ -1,0 +1,204 @@
+// Package tuntap is the node's TUN adapter (spec 03 §3): it carries IP
+// packets between a TUN device and end-to-end sessions, keeps one
+// connection per remote node indexed by the node's address and subnet,
+// dials nodes on demand while buffering their first packets, applies the
+// address checks and crypto-key routing, and answers the host with ICMPv6
+// Destination Unreachable and Packet Too Big.
+//
+// Three actors: the reader blocks in Device.Read and hands batches to the
+// adapter; the adapter owns every table (connections, pending dials, CKR
+// state) and sends packets to sessions or to the writer; the writer owns
+// the device's write side. Sessions call back through core.SessionHandler,
+// which only forwards to the adapter with Act.
+package tuntap
+
+import (
+	"sync/atomic"
+
+	"github.com/Arceliar/phony"
+
+	"github.com/yggmesh/ygg/src/address"
+	"github.com/yggmesh/ygg/src/ckr"
+	"github.com/yggmesh/ygg/src/clock"
+	"github.com/yggmesh/ygg/src/config"
+	"github.com/yggmesh/ygg/src/core"
+	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/logging"
+)
+
+// Core is what the adapter needs of the node's core (*core.Core has it).
+type Core interface {
+	Address() address.Address
+	Subnet() address.Subnet
+	SetSessionHandler(h core.SessionHandler)
+	Dial(target, mask crypto.NodeID, cb core.DialCallback)
+	SetMaxSessionMTU(mtu uint64)
+}
+
+// Options configure an adapter.
+type Options struct {
+	// IfName is "auto" (the kernel picks tunN), "none" or "dummy" (no TUN:
+	// the node only routes), or the interface name, shorter than 16 bytes.
+	IfName string
+	// IfMTU is clamped to [MinMTU, MaxMTU] before the device is made.
+	IfMTU uint64
+	// TunnelRouting is the initial crypto-key routing state.
+	TunnelRouting config.TunnelRouting
+	// Device, when set, is used instead of creating a TUN (tests,
+	// simulation); IfName is then ignored.
+	Device Device
+	Clock  clock.Clock     // nil: the real clock
+	Logger *logging.Logger // nil: discard
+}
+
+// Adapter is a running TUN adapter.
+type Adapter struct {
+	phony.Inbox
+	core  Core
+	log   *logging.Logger
+	clock clock.Clock
+	dev   Device // nil without TUN
+	name  string
+	mtu   uint64
+	self  endpoint
+
+	reader *reader
+	writer *writer
+
+	routes  *ckr.State
+	ckrView atomic.Pointer[ckr.Table] // snapshot for readers outside the actor
+
+	byAddr   map[address.Address]*conn
+	bySubnet map[address.Subnet]*conn
+	byKey    map[crypto.BoxPubKey]*conn
+	dials    map[dialKey]*pendingDial
+	stopped  bool
+}
+
+// Start creates and configures the TUN (unless IfName is none or dummy),
+// installs the adapter as the core's session handler and starts reading.
+func Start(c Core, opts Options) (*Adapter, error) {
+	a := &Adapter{
+		core:     c,
+		log:      opts.Logger,
+		clock:    opts.Clock,
+		self:     endpoint{addr: c.Address(), subnet: c.Subnet()},
+		byAddr:   make(map[address.Address]*conn),
+		bySubnet: make(map[address.Subnet]*conn),
+		byKey:    make(map[crypto.BoxPubKey]*conn),
+		dials:    make(map[dialKey]*pendingDial),
+	}
+	if a.log == nil {
+		a.log = logging.Discard()
+	}
+	if a.clock == nil {
+		a.clock = clock.Real{}
+	}
+	a.routes = ckr.New(a.log)
+	if opts.Device == nil && (opts.IfName == "none" || opts.IfName == "dummy") {
+		a.routes.Load(opts.TunnelRouting)
+		a.ckrView.Store(a.routes.Table())
+		c.SetMaxSessionMTU(MaxMTU)
+		return a, nil
+	}
+
+	a.mtu = clampMTU(opts.IfMTU)
+	if a.mtu != opts.IfMTU {
+		a.log.Warnf("Warning: Interface MTU %d automatically adjusted to %d (supported range is %d-%d)",
+			opts.IfMTU, a.mtu, MinMTU, MaxMTU)
+	}
+	if a.dev = opts.Device; a.dev != nil {
+		name, err := a.dev.Name()
+		if err != nil {
+			return nil, err
+		}
+		a.name = name
+	} else {
+		name := opts.IfName
+		if name == "auto" {
+			name = ""
+		}
+		dev, real, err := createTUN(name, a.mtu, a.self.addr)
+		if err != nil {
+			return nil, err
+		}
+		a.dev, a.name = dev, real
+	}
+	a.log.Infof("Interface name: %s", a.name)
+	a.log.Infof("Interface IPv6: %s/7", a.self.addr)
+	a.log.Infof("Interface MTU: %d", a.mtu)
+
+	a.routes.Load(opts.TunnelRouting)
+	a.ckrView.Store(a.routes.Table())
+	a.writer = newWriter(a.dev, a.mtu, a.log)
+	a.reader = newReader(a, a.dev, a.mtu)
+	c.SetMaxSessionMTU(a.mtu)
+	c.SetSessionHandler(handler{a})
+	a.reader.Act(nil, a.reader._read)
+	return a, nil
+}
+
+// Stop closes the device (ending the reader), stops the idle timers and
+// closes every session. It waits until the reader and writer are done.
+func (a *Adapter) Stop() {
+	phony.Block(a, a._stop)
+	if a.reader != nil {
+		phony.Block(a.reader, func() {})
+		phony.Block(a.writer, func() {})
+	}
+}
+
+func (a *Adapter) _stop() {
+	if a.stopped {
+		return
+	}
+	a.stopped = true
+	if a.dev != nil {
+		a.reader.stopped.Store(true)
+		if err := a.dev.Close(); err != nil {
+			a.log.Debugf("closing %s: %v", a.name, err)
+		}
+	}
+	for _, c := range a.byKey {
+		a._close(c)
+	}
+	clear(a.dials)
+}
+
+// Enabled reports whether the adapter has a TUN device.
+func (a *Adapter) Enabled() bool { return a.dev != nil }
+
+// Name is the interface name, "" without TUN.
+func (a *Adapter) Name() string { return a.name }
+
+// MTU is the effective interface MTU, 0 without TUN.
+func (a *Adapter) MTU() uint64 { return a.mtu }
+
+// TunTap is the getTunTap response: {"tun0": {"mtu": 65535}}, or
+// {"none": {}} without TUN.
+func (a *Adapter) TunTap() map[string]any {
+	if a.dev == nil {
+		return map[string]any{"none": map[string]any{}}
+	}
+	return map[string]any{a.name: map[string]any{"mtu": a.mtu}}
+}
+
+// CKR returns the current crypto-key routing snapshot (getTunnelRouting,
+// getRoutes, getSourceSubnets). It never changes once returned.
+func (a *Adapter) CKR() *ckr.Table { return a.ckrView.Load() }
+
+// UpdateCKR runs f on the routing state inside the adapter, then publishes
+// the new snapshot. For the admin handlers; it must not be called from an
+// actor.
+func (a *Adapter) UpdateCKR(f func(*ckr.State) error) (err error) {
+	phony.Block(a, func() {
+		err = f(a.routes)
+		a.ckrView.Store(a.routes.Table())
+	})
+	return err
+}
+
+// ReloadCKR replaces the routing state with a config section (reload).
+func (a *Adapter) ReloadCKR(tr config.TunnelRouting) {
+	_ = a.UpdateCKR(func(s *ckr.State) error { s.Load(tr); return nil })
+}
