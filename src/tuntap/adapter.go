@@ -96,38 +96,16 @@ func Start(c Core, opts Options) (*Adapter, error) {
 	}
 	a.routes = ckr.New(a.log)
 	if opts.Device == nil && (opts.IfName == "none" || opts.IfName == "dummy") {
+		// Router only: no handler, so incoming sessions are refused, as
+		// in the reference without a listener.
 		a.routes.Load(opts.TunnelRouting)
 		a.ckrView.Store(a.routes.Table())
 		c.SetMaxSessionMTU(MaxMTU)
 		return a, nil
 	}
-
-	a.mtu = clampMTU(opts.IfMTU)
-	if a.mtu != opts.IfMTU {
-		a.log.Warnf("Warning: Interface MTU %d automatically adjusted to %d (supported range is %d-%d)",
-			opts.IfMTU, a.mtu, MinMTU, MaxMTU)
+	if err := a.openDevice(opts); err != nil {
+		return nil, err
 	}
-	if a.dev = opts.Device; a.dev != nil {
-		name, err := a.dev.Name()
-		if err != nil {
-			return nil, err
-		}
-		a.name = name
-	} else {
-		name := opts.IfName
-		if name == "auto" {
-			name = ""
-		}
-		dev, real, err := createTUN(name, a.mtu, a.self.addr)
-		if err != nil {
-			return nil, err
-		}
-		a.dev, a.name = dev, real
-	}
-	a.log.Infof("Interface name: %s", a.name)
-	a.log.Infof("Interface IPv6: %s/7", a.self.addr)
-	a.log.Infof("Interface MTU: %d", a.mtu)
-
 	a.routes.Load(opts.TunnelRouting)
 	a.ckrView.Store(a.routes.Table())
 	a.writer = newWriter(a.dev, a.mtu, a.log)
@@ -136,6 +114,38 @@ func Start(c Core, opts Options) (*Adapter, error) {
 	c.SetSessionHandler(handler{a})
 	a.reader.Act(nil, a.reader._read)
 	return a, nil
+}
+
+// openDevice settles the MTU, then creates the TUN (or takes the given
+// device) and logs what it got (spec 03 §3.2-3.3). The MTU is clamped
+// first: a TUN created with an MTU below 1280 cannot take an IPv6 address.
+func (a *Adapter) openDevice(opts Options) error {
+	a.mtu = clampMTU(opts.IfMTU)
+	if a.mtu != opts.IfMTU {
+		a.log.Warnf("Warning: Interface MTU %d automatically adjusted to %d (supported range is %d-%d)",
+			opts.IfMTU, a.mtu, MinMTU, MaxMTU)
+	}
+	if a.dev = opts.Device; a.dev != nil {
+		name, err := a.dev.Name()
+		if err != nil {
+			return err
+		}
+		a.name = name
+	} else {
+		name := opts.IfName
+		if name == "auto" {
+			name = "" // the kernel picks tunN
+		}
+		dev, real, err := createTUN(name, a.mtu, a.self.addr)
+		if err != nil {
+			return err
+		}
+		a.dev, a.name = dev, real
+	}
+	a.log.Infof("Interface name: %s", a.name)
+	a.log.Infof("Interface IPv6: %s/7", a.self.addr)
+	a.log.Infof("Interface MTU: %d", a.mtu)
+	return nil
 }
 
 // Stop closes the device (ending the reader), stops the idle timers and

@@ -106,7 +106,7 @@ func TestDialBuffersAndFlushes(t *testing.T) {
 	}
 	s := sessionTo(c, key, 65535)
 	d.cb(s, nil)
-	sync_(a)
+	settle(a)
 	sent := s.sentPackets()
 	if len(sent) != maxPending {
 		t.Fatalf("flushed %d packets, want %d", len(sent), maxPending)
@@ -145,7 +145,7 @@ func TestDialFailureDiscardsSilently(t *testing.T) {
 	d = nextDial(t, c)
 	s := sessionTo(c, key, 0)
 	d.cb(s, nil)
-	sync_(a)
+	settle(a)
 	if sent := s.sentPackets(); len(sent) != 1 || seqOf(sent[0].msg) != 3 {
 		t.Fatalf("after a failed dial: %d packets sent", len(sent))
 	}
@@ -166,7 +166,7 @@ func TestSubnetDialAndLookups(t *testing.T) {
 	}
 	s := sessionTo(c, key, 0)
 	d.cb(s, nil)
-	sync_(a)
+	settle(a)
 
 	// By address, by subnet with another host, and by subnet again: all on
 	// the one connection, no further dial.
@@ -211,13 +211,13 @@ func TestNewSessionRegistersAndReplaces(t *testing.T) {
 	d := nextDial(t, c)
 	s3 := sessionTo(c, key2, 0)
 	h.NewSession(s3)
-	sync_(a)
+	settle(a)
 	if n := len(s3.sentPackets()); n != 2 {
 		t.Fatalf("incoming session got %d waiting packets, want 2", n)
 	}
 	// The same session reported again by the dial changes nothing.
 	d.cb(s3, nil)
-	sync_(a)
+	settle(a)
 	if s3.closed.Load() || len(s3.sentPackets()) != 2 {
 		t.Fatal("re-registering the same session closed it or resent packets")
 	}
@@ -231,11 +231,11 @@ func TestIdleTimeout(t *testing.T) {
 	key, raddr, _ := newRemote()
 	s := sessionTo(c, key, 0)
 	h.NewSession(s)
-	sync_(a)
+	settle(a)
 
 	step := func(d time.Duration) {
 		vc.Advance(d)
-		sync_(a)
+		settle(a)
 	}
 	step(60 * time.Second)
 	outbound(a, udp6(c.addr[:], raddr[:], 1)) // used at 60 s
@@ -301,7 +301,7 @@ func TestUnreachableAndCKRDestinations(t *testing.T) {
 	}
 	s := sessionTo(c, key, 0)
 	d.cb(s, nil)
-	sync_(a)
+	settle(a)
 	v4 := ipv4Packet(17, "10.1.0.3", "10.2.0.9", nil, payload8)
 	outbound(a, v4)
 	// Our node address is not a CKR source: found the route, but dropped.
@@ -481,7 +481,7 @@ func TestStopReleasesEverything(t *testing.T) {
 	d.cb(late, nil)
 	incoming := sessionTo(c, key, 0)
 	h.NewSession(incoming)
-	sync_(a)
+	settle(a)
 	if !late.closed.Load() || !incoming.closed.Load() {
 		t.Error("sessions arriving after Stop must be closed")
 	}

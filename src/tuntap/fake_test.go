@@ -178,7 +178,7 @@ func waitFor(t *testing.T, a *Adapter, what string, cond func() bool) {
 }
 
 // sync waits until the adapter has processed everything sent to it so far.
-func sync_(a *Adapter) { phony.Block(a, func() {}) }
+func settle(a *Adapter) { phony.Block(a, func() {}) }
 
 // recv takes the next packet the adapter wrote to dev.
 func recv(t *testing.T, dev *MemDevice) []byte {
@@ -195,7 +195,7 @@ func recv(t *testing.T, dev *MemDevice) []byte {
 // quiet checks that the adapter wrote nothing more to dev.
 func quiet(t *testing.T, a *Adapter, dev *MemDevice) {
 	t.Helper()
-	sync_(a)
+	settle(a)
 	phony.Block(a.writer, func() {})
 	select {
 	case p := <-dev.Written():
