@@ -177,7 +177,7 @@ func waitFor(t *testing.T, a *Adapter, what string, cond func() bool) {
 	}
 }
 
-// sync waits until the adapter has processed everything sent to it so far.
+// settle waits until the adapter has processed everything sent to it so far.
 func settle(a *Adapter) { phony.Block(a, func() {}) }
 
 // recv takes the next packet the adapter wrote to dev.
