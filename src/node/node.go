@@ -7,6 +7,7 @@ package node
 import (
 	"fmt"
 
+	"github.com/yggmesh/ygg/src/admin"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/core"
 	"github.com/yggmesh/ygg/src/logging"
@@ -15,9 +16,10 @@ import (
 
 // Node is a started node.
 type Node struct {
-	Core *core.Core
-	log  *logging.Logger
-	cfg  *config.NodeConfig
+	Core  *core.Core
+	log   *logging.Logger
+	cfg   *config.NodeConfig
+	admin *admin.Server // the admin socket (not listening if AdminListen is none)
 }
 
 // Start brings a node up in the order of spec 03 §1.8. On error everything
@@ -35,6 +37,12 @@ func Start(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger) (*Node
 	if err := n.Core.Start(cfg); err != nil {
 		return nil, fmt.Errorf("starting the node: %w", err)
 	}
+	// The admin handlers answer CKR requests from the TUN adapter when given
+	// one (nil: from the config), so start the adapter before this.
+	if err := n.startAdmin(keys, nil); err != nil {
+		n.Core.Stop()
+		return nil, err
+	}
 	log.Infof("Your IPv6 address is %s", n.Core.Address())
 	log.Infof("Your IPv6 subnet is %s", n.Core.Subnet())
 	log.Infof("Startup complete")
@@ -44,6 +52,7 @@ func Start(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger) (*Node
 // Stop shuts the node down: admin socket, multicast, TUN, then links.
 func (n *Node) Stop() {
 	n.log.Infof("Stopping...")
+	n.stopAdmin()
 	n.Core.Stop()
 	n.log.Infof("Stopped")
 }
