@@ -11,6 +11,7 @@ import (
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/core"
 	"github.com/yggmesh/ygg/src/logging"
+	"github.com/yggmesh/ygg/src/tuntap"
 	"github.com/yggmesh/ygg/src/version"
 )
 
@@ -19,7 +20,8 @@ type Node struct {
 	Core  *core.Core
 	log   *logging.Logger
 	cfg   *config.NodeConfig
-	admin *admin.Server // the admin socket (not listening if AdminListen is none)
+	admin *admin.Server   // the admin socket (not listening if AdminListen is none)
+	tun   *tuntap.Adapter // the TUN adapter (routing only if IfName is none)
 }
 
 // Start brings a node up in the order of spec 03 §1.8. On error everything
@@ -37,9 +39,22 @@ func Start(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger) (*Node
 	if err := n.Core.Start(cfg); err != nil {
 		return nil, fmt.Errorf("starting the node: %w", err)
 	}
-	// The admin handlers answer CKR requests from the TUN adapter when given
-	// one (nil: from the config), so start the adapter before this.
-	if err := n.startAdmin(keys, nil); err != nil {
+	tun, err := tuntap.Start(n.Core, tuntap.Options{
+		IfName:        cfg.IfName,
+		IfMTU:         uint64(cfg.IfMTU),
+		TunnelRouting: cfg.TunnelRouting,
+		Logger:        log,
+	})
+	if err != nil {
+		// v0.3.16 crashes here; we stop cleanly and say why.
+		log.Errorf("An error occurred starting TUN/TAP: %v", err)
+		n.Core.Stop()
+		return nil, fmt.Errorf("starting TUN/TAP: %w", err)
+	}
+	n.tun = tun
+	// The admin handlers answer CKR requests from the TUN adapter.
+	if err := n.startAdmin(keys, tun); err != nil {
+		n.tun.Stop()
 		n.Core.Stop()
 		return nil, err
 	}
@@ -53,6 +68,7 @@ func Start(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger) (*Node
 func (n *Node) Stop() {
 	n.log.Infof("Stopping...")
 	n.stopAdmin()
+	n.tun.Stop()
 	n.Core.Stop()
 	n.log.Infof("Stopped")
 }
