@@ -116,10 +116,15 @@ func (c *Core) CallPeer(uri, iface string) error {
 }
 
 // Listen opens an extra listener (tcp:// or tls://) and returns its address.
+// Config reloads leave such listeners alone (multicast owns its own).
 func (c *Core) Listen(uri string) (net.Addr, error) {
 	var addr net.Addr
 	var err error
-	phony.Block(c.links, func() { addr, err = c.links._listen(uri) })
+	phony.Block(c.links, func() {
+		if addr, err = c.links._listen(uri); err == nil {
+			c.links.ephemeral[uri] = true
+		}
+	})
 	return addr, err
 }
 

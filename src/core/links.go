@@ -50,6 +50,7 @@ type links struct {
 	dialer    *transport.Dialer
 	cert      *tls.Certificate
 	listeners map[string]*transport.Listener // by listen URI
+	ephemeral map[string]bool                // listeners opened by Listen (multicast, tests), not by config
 	calls     map[string]bool                // call names dialling, connected or held off
 	links     map[*link]struct{}             // every link not yet torn down
 	active    map[linkKey]*link              // registered (handshaken) links
@@ -70,6 +71,7 @@ func newLinks(c *Core) *links {
 		core:      c,
 		dialer:    transport.NewDialer(c.log),
 		listeners: make(map[string]*transport.Listener),
+		ephemeral: make(map[string]bool),
 		calls:     make(map[string]bool),
 		links:     make(map[*link]struct{}),
 		active:    make(map[linkKey]*link),
@@ -169,6 +171,7 @@ func (ls *links) _closeListener(uri string) error {
 		return fmt.Errorf("not listening on %s", uri)
 	}
 	delete(ls.listeners, uri)
+	delete(ls.ephemeral, uri)
 	return l.Close()
 }
 
@@ -316,6 +319,15 @@ func (ls *links) _unregister(l *link, registered bool, remote wire.Metadata) {
 	}
 	if l.onDone != nil {
 		l.onDone(l)
+	}
+}
+
+// _disconnectCall closes the link made by the call with that name, if any.
+func (ls *links) _disconnectCall(name string) {
+	for l := range ls.links {
+		if l.callName == name {
+			l.Act(ls, func() { l._close(errAdminClose) })
+		}
 	}
 }
 

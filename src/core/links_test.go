@@ -271,3 +271,47 @@ func TestSOCKSLink(t *testing.T) {
 		t.Fatalf("proxy CONNECTs: %v", targets)
 	}
 }
+
+// A reload's new peer list calls added peers and drops removed ones; a new
+// listener list opens and closes listeners.
+func TestReloadPeersAndListeners(t *testing.T) {
+	tn := newTestNet(t, 0, nil)
+	a, addrA := listeningNode(tn, "a", "tcp://127.0.0.1:0", nil)
+	c, addrC := listeningNode(tn, "c", "tcp://127.0.0.1:0", nil)
+	cfg := config.Generate()
+	cfg.MulticastInterfaces = nil
+	cfg.Peers = []string{"tcp://" + addrA}
+	b := tn.add("b", cfg)
+	waitFor(t, 10*time.Second, "b peered with a", func() error {
+		if len(a.Peers()) != 1 {
+			return fmt.Errorf("a has %d peers", len(a.Peers()))
+		}
+		return nil
+	})
+	b.SetPeers([]string{"tcp://" + addrC}, nil)
+	waitFor(t, 10*time.Second, "b moved from a to c", func() error {
+		if len(a.Peers()) != 0 || len(c.Peers()) != 1 {
+			return fmt.Errorf("a has %d peers, c has %d", len(a.Peers()), len(c.Peers()))
+		}
+		return nil
+	})
+
+	// Listeners: keep one, drop one, add one; an ephemeral one survives.
+	extra, err := b.Listen("tcp://127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetListeners([]string{"tcp://[::1]:0"}); err != nil {
+		t.Fatal(err)
+	}
+	got := b.ListenerAddrs()
+	if len(got) != 2 || got["tcp://[::1]:0"] == nil || got["tcp://127.0.0.1:0"].String() != extra.String() {
+		t.Fatalf("listeners after reload: %v", got)
+	}
+	if err := b.SetListeners([]string{"bogus://"}); err == nil {
+		t.Fatal("bad listener accepted")
+	}
+	if _, ok := b.ListenerAddrs()["tcp://[::1]:0"]; ok {
+		t.Fatal("removed listener still open")
+	}
+}

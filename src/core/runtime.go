@@ -44,15 +44,46 @@ func (c *Core) ConfiguredPeers() (peers []string, ifacePeers map[string][]string
 	return
 }
 
-// SetPeers replaces the configured peers (a config reload). Links to peers
-// no longer listed stay up until they drop; new ones are called now.
+// SetPeers replaces the configured peers (a config reload): new ones are
+// called now, and links made by calls to peers no longer listed are closed.
+// (v0.3.16 leaves those up and merely stops calling them again.)
 func (c *Core) SetPeers(peers []string, ifacePeers map[string][]string) {
 	phony.Block(c.links, func() {
+		old := c.links.configured
 		c.links.peers = slices.Clone(peers)
 		c.links.ifacePeers = cloneIfacePeers(ifacePeers)
 		c.links._indexConfigured()
+		for name := range old {
+			if _, kept := c.links.configured[name]; !kept {
+				c.links._disconnectCall(name)
+			}
+		}
 		c.links._callAll()
 	})
+}
+
+// SetListeners opens the listeners in uris that are not open and closes
+// those not in uris (a config reload); errors are returned together, and
+// the other listeners are still applied.
+func (c *Core) SetListeners(uris []string) error {
+	var errs []error
+	phony.Block(c.links, func() {
+		for uri := range c.links.listeners {
+			if !slices.Contains(uris, uri) && !c.links.ephemeral[uri] {
+				if err := c.links._closeListener(uri); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+		for _, uri := range uris {
+			if c.links.listeners[uri] == nil {
+				if _, err := c.links._listen(uri); err != nil {
+					errs = append(errs, err)
+				}
+			}
+		}
+	})
+	return errors.Join(errs...)
 }
 
 // AllowedKeys returns AllowedEncryptionPublicKeys as it stands (nil if the
