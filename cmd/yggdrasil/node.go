@@ -35,7 +35,13 @@ func runNode(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger, conf
 			log.Errorf("Reloading config at runtime is only possible with -useconffile")
 			continue
 		}
-		log.Errorf("Reloading configuration from %s is not implemented yet", confPath)
+		log.Infof("Reloading configuration from %s", confPath)
+		if cfg, err := readConfig(&options{useconffile: confPath}, nil); err != nil {
+			// v0.3.16 crashes on a bad file here; we keep running as we were.
+			log.Errorf("Reload failed, keeping the running configuration: %v", err)
+		} else {
+			n.Reload(cfg)
+		}
 	}
 	n.Stop()
 	return 0

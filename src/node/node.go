@@ -22,6 +22,15 @@ type Node struct {
 	cfg   *config.NodeConfig
 	admin *admin.Server   // the admin socket (not listening if AdminListen is none)
 	tun   *tuntap.Adapter // the TUN adapter (routing only if IfName is none)
+	// multicast is peer discovery; nil when MulticastInterfaces is empty.
+	multicast multicastModule
+}
+
+// multicastModule is what the node needs of multicast discovery.
+type multicastModule interface {
+	SetInterfaces(regexes []string) error
+	Interfaces() []string
+	Stop()
 }
 
 // Start brings a node up in the order of spec 03 §1.8. On error everything
