@@ -23,13 +23,13 @@ type testNode struct {
 
 // testNet is a set of nodes in one process, optionally on a shared virtual clock.
 type testNet struct {
-	t     *testing.T
+	t     testing.TB
 	nodes []*testNode
 	clock clock.Clock
 	pipes int
 }
 
-func newTestNet(t *testing.T, n int, clk clock.Clock) *testNet {
+func newTestNet(t testing.TB, n int, clk clock.Clock) *testNet {
 	t.Helper()
 	tn := &testNet{t: t, clock: clk}
 	for i := 0; i < n; i++ {
