@@ -15,7 +15,7 @@ func TestSelectInterfaces(t *testing.T) {
 		iface("veth0", 3, upMulti, "fe80::3"),
 		iface("tun0", 4, upMulti|net.FlagPointToPoint, "fe80::4"),
 		iface("eth1", 5, net.FlagMulticast, "fe80::5"), // down
-		iface("wlan0", 6, net.FlagUp, "fe80::6"),      // no multicast
+		iface("wlan0", 6, net.FlagUp, "fe80::6"),       // no multicast
 		iface("br-eth", 7, upMulti, "10.1.1.1", "::ffff:10.9.9.9"),
 		iface("ethx", 8, upMulti, "fe80::8%ethx"),
 	}
