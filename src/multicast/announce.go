@@ -137,7 +137,14 @@ func (m *Multicast) _closeListener(uri string) {
 // non-blocking datagram, so it is done here rather than in a writer.
 func (m *Multicast) _beacon(st *ifaceState) {
 	b := Beacon{Addr: st.lis.addr, Port: st.lis.port}
-	if err := m.sock.Send(st.index, b.Append(nil)); err != nil {
+	err := m.sock.Send(st.index, b.Append(nil))
+	switch {
+	case err == nil:
+		st.sendErr = ""
+	case err.Error() != st.sendErr:
+		// Logged once, not every second: an interface without carrier
+		// can fail like this for as long as it is unplugged.
+		st.sendErr = err.Error()
 		m.log.Debugf("Multicast: beacon on %s: %v", st.name, err)
 	}
 }

@@ -133,6 +133,7 @@ type fakeSocket struct {
 	reads   int // ReadFrom calls begun
 	closed  bool
 	joinErr error
+	sendErr error
 }
 
 func newFakeSocket() *fakeSocket {
@@ -153,6 +154,9 @@ func (s *fakeSocket) Send(ifIndex int, payload []byte) error {
 	defer s.mu.Unlock()
 	if s.closed {
 		return net.ErrClosed
+	}
+	if s.sendErr != nil {
+		return s.sendErr
 	}
 	s.sent = append(s.sent, fmt.Sprintf("%d %s", ifIndex, payload))
 	return nil

@@ -85,12 +85,13 @@ type Multicast struct {
 
 // ifaceState is a kept interface.
 type ifaceState struct {
-	name   string
-	index  int
-	addr   netip.Addr // first link-local address, zero when none
-	joined bool       // member of the group on this interface
-	lis    *listener  // nil until one is asked for
-	warned string     // last listen error logged, to log each one once
+	name    string
+	index   int
+	addr    netip.Addr // first link-local address, zero when none
+	joined  bool       // member of the group on this interface
+	lis     *listener  // nil until one is asked for
+	warned  string     // last listen error logged, to log each one once
+	sendErr string     // last beacon send error logged, likewise
 }
 
 // listener is a link-local TCP listener asked of the core.

@@ -368,3 +368,30 @@ func TestJoinGroupErrors(t *testing.T) {
 	}
 	eq(t, "beacons while the join fails", s.takeSent(), []string{"9 [fe80::2]:40002", "9 [fe80::2]:40002"})
 }
+
+func TestSendErrorLoggedOnce(t *testing.T) {
+	h := newHarness(t, 0)
+	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::2"))
+	if err := h.m.Start([]string{".*"}); err != nil {
+		t.Fatal(err)
+	}
+	h.m.settle()
+	s := h.sock()
+	setErr := func(err error) {
+		s.mu.Lock()
+		s.sendErr = err
+		s.mu.Unlock()
+	}
+	setErr(errors.New("network is unreachable"))
+	for range 3 {
+		h.advance(time.Second)
+	}
+	setErr(nil)
+	h.advance(time.Second)
+	setErr(errors.New("network is unreachable"))
+	h.advance(time.Second)
+	if n := h.logs.count("Multicast: beacon on eth0: network is unreachable"); n != 2 {
+		t.Errorf("logged %d times, want once per spell of failures:\n%s", n, h.logs)
+	}
+	eq(t, "beacons", s.takeSent(), []string{"2 [fe80::2]:40001", "2 [fe80::2]:40001"})
+}
