@@ -134,11 +134,21 @@ func (n *Node) Start() error {
 	return n.WaitReady(readyTimeout)
 }
 
-// WaitReady waits until the node has logged "Startup complete" and, with
-// TUN, its interface carries the node's address.
+// WaitReady waits until the node has logged "Startup complete", its admin
+// socket exists (it listens asynchronously, spec 03 §5.1) and, with TUN,
+// its interface carries the node's address.
 func (n *Node) WaitReady(timeout time.Duration) error {
 	if err := n.WaitLog("Startup complete", timeout); err != nil {
 		return err
+	}
+	if strings.HasPrefix(n.Config.AdminListen, "unix://") {
+		err := n.waitFor(timeout, "admin socket "+n.AdminPath, func() bool {
+			_, err := os.Stat(n.AdminPath)
+			return err == nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	if n.IfName == "" {
 		return nil

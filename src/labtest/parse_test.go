@@ -163,3 +163,46 @@ func FuzzParseNetnsList(f *testing.F) {
 		}
 	})
 }
+
+func TestParseCoords(t *testing.T) {
+	for s, want := range map[string][]uint64{"[]": {}, "[1]": {1}, "[1 2 300]": {1, 2, 300}, "[ 4  5 ]": {4, 5}} {
+		got, err := ParseCoords(s)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseCoords(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "[", "1 2", "[1,2]", "[-1]", "[x]", "[18446744073709551616]"} {
+		if _, err := ParseCoords(bad); err == nil {
+			t.Errorf("ParseCoords(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseGetSelf(t *testing.T) {
+	// The response part of the captured getSelf in spec 03 §5.4.
+	captured := `{"self": {"201:14fa:2c2c:cee9:319c:a6a1:20a0:d01a": {
+		"box_pub_key": "e381732a31fde5a678fd5db499d9a874a2cff5a9a8930868fefe356acbe24405",
+		"build_name": "unknown", "build_version": "unknown", "coords": "[]",
+		"subnet": "301:14fa:2c2c:cee9::/64"}}}`
+	got, err := ParseGetSelf([]byte(captured))
+	want := SelfInfo{"201:14fa:2c2c:cee9:319c:a6a1:20a0:d01a",
+		"e381732a31fde5a678fd5db499d9a874a2cff5a9a8930868fefe356acbe24405", []uint64{}, "301:14fa:2c2c:cee9::/64"}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("ParseGetSelf = %+v, %v; want %+v", got, err, want)
+	}
+	for _, bad := range []string{`{}`, `{"self": {}}`, `{"self": {"a": {"coords": "1"}}}`, `[`,
+		`{"self": {"a": {"coords": "[]"}, "b": {"coords": "[]"}}}`} {
+		if _, err := ParseGetSelf([]byte(bad)); err == nil {
+			t.Errorf("ParseGetSelf(%s) accepted", bad)
+		}
+	}
+}
+
+func FuzzParseGetSelf(f *testing.F) {
+	f.Add([]byte(`{"self": {"200::1": {"coords": "[1 2]"}}}`))
+	f.Add([]byte(`{"self": {"200::1": {"coords": "[1 x]"}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = ParseGetSelf(data)
+		_, _ = ParseCoords(string(data))
+	})
+}

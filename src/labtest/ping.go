@@ -15,12 +15,12 @@ func (n *Node) Exec(ctx context.Context, name string, args ...string) (string, e
 }
 
 // Ping sends count echo requests from n's namespace to addr with
-// `ping -6 -n -c <count> -W 1` and succeeds if any reply comes back (ping's
+// `ping -6 -n -c <count> -i 0.2 -W 1` and succeeds if any reply comes back (ping's
 // own exit status).
 func (n *Node) Ping(addr string, count int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(count+5)*time.Second)
 	defer cancel()
-	_, err := n.Exec(ctx, "ping", "-6", "-n", "-c", strconv.Itoa(count), "-W", "1", addr)
+	_, err := n.Exec(ctx, "ping", "-6", "-n", "-c", strconv.Itoa(count), "-i", "0.2", "-W", "1", addr)
 	return err
 }
 
