@@ -300,3 +300,25 @@ func (n *Node) waitFor(timeout time.Duration, what string, cond func() bool) err
 		time.Sleep(pollInterval)
 	}
 }
+
+// Reload writes the node's config and sends SIGHUP, then waits until the
+// node logs that it is reloading the file (spec 03 §1.9). Callers wait for
+// the effects they expect themselves.
+func (n *Node) Reload() error {
+	log, err := n.Log()
+	if err != nil {
+		return err
+	}
+	const started = "Reloading configuration from "
+	seen := strings.Count(log, started)
+	if err := n.WriteConfig(); err != nil {
+		return err
+	}
+	if err := n.Signal(syscall.SIGHUP); err != nil {
+		return err
+	}
+	return n.waitFor(readyTimeout, "reload", func() bool {
+		log, err := n.Log()
+		return err == nil && strings.Count(log, started) > seen
+	})
+}

@@ -206,3 +206,37 @@ func FuzzParseGetSelf(f *testing.F) {
 		_, _ = ParseCoords(string(data))
 	})
 }
+
+func TestSNMPCounters(t *testing.T) {
+	snmp := "Ip: Forwarding DefaultTTL\nIp: 2 64\nIcmp: InMsgs InErrors InEchos OutEchos\nIcmp: 9 0 7 3\nIcmpMsg: InType0\nIcmpMsg: 3\n"
+	if v, err := SNMPCounter(snmp, "Icmp", "InEchos"); err != nil || v != 7 {
+		t.Fatalf("InEchos = %d, %v; want 7", v, err)
+	}
+	if v, err := SNMPCounter(snmp, "Icmp", "OutEchos"); err != nil || v != 3 {
+		t.Fatalf("OutEchos = %d, %v; want 3", v, err)
+	}
+	for _, c := range [][2]string{{"Icmp", "Nope"}, {"Tcp", "InEchos"}, {"IcmpMsg", "InEchos"}} {
+		if _, err := SNMPCounter(snmp, c[0], c[1]); err == nil {
+			t.Errorf("SNMPCounter(%s, %s) found something", c[0], c[1])
+		}
+	}
+	if _, err := SNMPCounter("Icmp: InEchos\nIcmp: x\n", "Icmp", "InEchos"); err == nil {
+		t.Error("a non-number was accepted")
+	}
+	snmp6 := "Ip6InReceives                   \t12\nIcmp6InEchos                    \t5\nIcmp6InEchoReplies 2\n"
+	if v, err := SNMP6Counter(snmp6, "Icmp6InEchos"); err != nil || v != 5 {
+		t.Fatalf("Icmp6InEchos = %d, %v; want 5", v, err)
+	}
+	if _, err := SNMP6Counter(snmp6, "Icmp6OutEchos"); err == nil {
+		t.Error("a missing counter was found")
+	}
+}
+
+func FuzzSNMPCounter(f *testing.F) {
+	f.Add("Icmp: InMsgs InEchos\nIcmp: 1 2\n", "InEchos")
+	f.Add("Icmp6InEchos 5\n", "Icmp6InEchos")
+	f.Fuzz(func(t *testing.T, text, name string) {
+		_, _ = SNMPCounter(text, "Icmp", name)
+		_, _ = SNMP6Counter(text, name)
+	})
+}

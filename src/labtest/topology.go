@@ -133,3 +133,19 @@ func (l *Lab) LinkBetween(a, b *Node) *Link {
 	}
 	return nil
 }
+
+// Unpeer undoes Peer on the dialer's side: the listener's URI leaves the
+// dialer's Peers (the listener keeps listening). Like Peer it reaches a
+// running node on its next start or reload.
+func (l *Lab) Unpeer(lk *Link, dialer, listener *Node) error {
+	if lk.Side(dialer) < 0 || lk.Side(listener) < 0 || dialer == listener {
+		return fmt.Errorf("%s and %s are not the two ends of this link", dialer.Name, listener.Name)
+	}
+	uri := lk.ListenURI(listener)
+	i := slices.Index(dialer.Config.Peers, uri)
+	if i < 0 {
+		return fmt.Errorf("%s does not call %s", dialer.Name, uri)
+	}
+	dialer.Config.Peers = slices.Delete(dialer.Config.Peers, i, i+1)
+	return nil
+}
