@@ -322,3 +322,10 @@ func (n *Node) Reload() error {
 		return err == nil && strings.Count(log, started) > seen
 	})
 }
+
+// UseMulticast makes the node find peers by multicast on the interfaces
+// whose names match the regular expressions (lab links are named "to<n>",
+// so "^to" covers them all). It takes effect on the next start or reload.
+func (n *Node) UseMulticast(regexes ...string) {
+	n.Config.MulticastInterfaces = append([]string{}, regexes...)
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
+	"time"
 )
 
 // Link is a veth pair between two nodes' namespaces. Index 0 of each array
@@ -148,4 +150,22 @@ func (l *Lab) Unpeer(lk *Link, dialer, listener *Node) error {
 	}
 	dialer.Config.Peers = slices.Delete(dialer.Config.Peers, i, i+1)
 	return nil
+}
+
+// WaitLinkLocal waits until n's end of the link has an IPv6 link-local
+// address that has finished duplicate address detection, which multicast
+// discovery needs before it can listen and send beacons (spec 03 §4).
+func (lk *Link) WaitLinkLocal(n *Node, timeout time.Duration) error {
+	ifname := lk.IfName[lk.Side(n)]
+	deadline := time.Now().Add(timeout)
+	for {
+		out, err := n.NS.IP("-6", "addr", "show", "dev", ifname, "scope", "link")
+		if err == nil && strings.Contains(out, "inet6 fe80:") && !strings.Contains(out, "tentative") {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: no usable link-local address on %s within %v: %s", n.Name, ifname, timeout, out)
+		}
+		time.Sleep(pollInterval)
+	}
 }
