@@ -43,14 +43,15 @@ func ParseGetSelf(data []byte) (SelfInfo, error) {
 	if len(resp.Self) != 1 {
 		return SelfInfo{}, fmt.Errorf("getSelf: want one entry under self, got %d", len(resp.Self))
 	}
-	for addr, e := range resp.Self {
+	var info SelfInfo
+	for addr, e := range resp.Self { // exactly one entry
 		coords, err := ParseCoords(e.Coords)
 		if err != nil {
 			return SelfInfo{}, fmt.Errorf("getSelf: %w", err)
 		}
-		return SelfInfo{Address: addr, BoxPubKey: e.BoxPubKey, Coords: coords, Subnet: e.Subnet}, nil
+		info = SelfInfo{Address: addr, BoxPubKey: e.BoxPubKey, Coords: coords, Subnet: e.Subnet}
 	}
-	panic("unreachable")
+	return info, nil
 }
 
 // ParseCoords parses coords in their text form, "[]" or "[1 2 3]".

@@ -70,8 +70,9 @@ func TestLabNamesAreUnique(t *testing.T) {
 	}
 }
 
-// Nodes without TUN peer over a line, a node's log shows its links, and
-// each stops cleanly with exit code 0 and removes its admin socket.
+// Nodes without TUN peer over a line and their logs show their links; a
+// stopped node exits with code 0 and removes its admin socket, a killed one
+// is gone at once.
 func TestLabPeeringLine(t *testing.T) {
 	lab := newLab(t, true)
 	nodes, err := lab.Build(3, []Edge{{Dialer: 1, Listener: 0}, {Dialer: 2, Listener: 1}})
@@ -100,9 +101,17 @@ func TestLabPeeringLine(t *testing.T) {
 	if nodes[1].ConnectedTo(nodes[2]) {
 		t.Fatal("n1 still counts a link to the stopped n2")
 	}
-	must(t, nodes[1].Stop())
-	must(t, nodes[0].Stop())
-	if err := nodes[0].Stop(); err == nil {
-		t.Fatal("stopping a stopped node succeeded")
+	// A killed node is gone at once, and its peer sees the link drop.
+	nodes[1].Kill()
+	if nodes[1].Running() {
+		t.Fatal("n1 still runs after Kill")
 	}
+	must(t, nodes[0].WaitLog("Disconnected TCP: "+nodes[1].Addr.String(), 10*time.Second))
+	if err := nodes[1].Stop(); err == nil {
+		t.Fatal("stopping a killed node succeeded")
+	}
+	if !nodes[0].Running() {
+		t.Fatal("n0 stopped running")
+	}
+	must(t, nodes[0].Stop())
 }

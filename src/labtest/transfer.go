@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -197,10 +198,13 @@ func Transfer(from, to *Node, dst string, size int64, seed uint64, timeout time.
 	if err := sinkCmd.Start(); err != nil {
 		return TransferResult{}, err
 	}
-	defer func() { _ = killGroup(sinkCmd); _ = sinkCmd.Wait() }()
+	// stopSink ends the sink if it still runs and reaps it; only then is
+	// its stderr complete.
+	stopSink := sync.OnceFunc(func() { _ = killGroup(sinkCmd); _ = sinkCmd.Wait() })
+	defer stopSink()
 	lines := bufio.NewScanner(pipe)
 	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "listening ") {
-		_ = sinkCmd.Wait()
+		stopSink()
 		return TransferResult{}, fmt.Errorf("sink in %s did not start: %s", to.Name, strings.TrimSpace(sinkErr.String()))
 	}
 
@@ -216,7 +220,7 @@ func Transfer(from, to *Node, dst string, size int64, seed uint64, timeout time.
 		return res, err
 	}
 	if !lines.Scan() {
-		_ = sinkCmd.Wait()
+		stopSink()
 		return res, fmt.Errorf("sink in %s reported nothing: %s", to.Name, strings.TrimSpace(sinkErr.String()))
 	}
 	if res.Received, err = ParseHelperReport(lines.Text()); err != nil {
