@@ -75,7 +75,7 @@ func AddAdminHandlers(s *admin.Server, p AdminParts) error {
 func (n *Node) startAdmin(keys config.Keys, tun *tuntap.Adapter) error {
 	s := admin.New(n.log)
 	s.NeverSend(secretTexts(keys, n.cfg)...)
-	if err := AddAdminHandlers(s, AdminParts{Core: n.Core, Tun: tun, Config: n.cfg, Log: n.log}); err != nil {
+	if err := AddAdminHandlers(s, AdminParts{Core: n.Core, Tun: tun, Multicast: n.multicast, Config: n.cfg, Log: n.log}); err != nil {
 		return err
 	}
 	if err := s.Start(n.cfg.AdminListen); err != nil {

@@ -6,11 +6,13 @@ package node
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/yggmesh/ygg/src/admin"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/core"
 	"github.com/yggmesh/ygg/src/logging"
+	"github.com/yggmesh/ygg/src/multicast"
 	"github.com/yggmesh/ygg/src/tuntap"
 	"github.com/yggmesh/ygg/src/version"
 )
@@ -61,8 +63,14 @@ func Start(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger) (*Node
 		return nil, fmt.Errorf("starting TUN/TAP: %w", err)
 	}
 	n.tun = tun
+	if err := n.startMulticast(cfg); err != nil {
+		n.tun.Stop()
+		n.Core.Stop()
+		return nil, err
+	}
 	// The admin handlers answer CKR requests from the TUN adapter.
 	if err := n.startAdmin(keys, tun); err != nil {
+		n.multicast.Stop()
 		n.tun.Stop()
 		n.Core.Stop()
 		return nil, err
@@ -77,7 +85,30 @@ func Start(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger) (*Node
 func (n *Node) Stop() {
 	n.log.Infof("Stopping...")
 	n.stopAdmin()
+	n.multicast.Stop()
 	n.tun.Stop()
 	n.Core.Stop()
 	n.log.Infof("Stopped")
+}
+
+// startMulticast makes the discovery module and starts it when
+// MulticastInterfaces is not empty; a reload may start it later. An invalid
+// regex is a configuration error (v0.3.16 crashes); a socket that cannot be
+// opened only costs discovery.
+func (n *Node) startMulticast(cfg *config.NodeConfig) error {
+	for _, expr := range cfg.MulticastInterfaces {
+		if _, err := regexp.Compile(expr); err != nil {
+			return fmt.Errorf("MulticastInterfaces: %w", err)
+		}
+	}
+	m := multicast.New(n.Core, multicast.Options{ListenPort: cfg.LinkLocalTCPPort, Logger: n.log})
+	n.multicast = m
+	if len(cfg.MulticastInterfaces) == 0 {
+		return nil
+	}
+	n.log.Infof("Starting multicast module")
+	if err := m.Start(cfg.MulticastInterfaces); err != nil {
+		n.log.Errorf("An error occurred starting multicast: %v", err)
+	}
+	return nil
 }
