@@ -160,6 +160,14 @@ func TestGarbageFromPeerClosesOnlyItsLink(t *testing.T) {
 		})
 	}
 	// The good peer kept its link the whole time (same port, never re-made).
+	// The node closes a bad link's socket before the switch forgets its
+	// port, so wait for the last one to go.
+	waitFor(t, 5*time.Second, "bad links forgotten", func() error {
+		if n := len(a.Peers()); n != 1 {
+			return fmt.Errorf("a has %d peers", n)
+		}
+		return nil
+	})
 	peers := a.Peers()
 	if len(peers) != 1 || peers[0].BoxPub != b.BoxPub() || peers[0].Port != bPort.Port || peers[0].Uptime < bPort.Uptime {
 		t.Fatalf("good peer disturbed: before %+v after %+v", bPort, peers)
