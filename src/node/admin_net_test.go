@@ -45,8 +45,8 @@ func stopSharedNet() {
 	}
 }
 
-func buildNet() (tn *testNet, err error) {
-	tn = &testNet{}
+func buildNet() (_ *testNet, err error) {
+	tn := &testNet{}
 	defer func() {
 		if err != nil {
 			for _, n := range []*testNode{tn.a, tn.b, tn.c} {
@@ -94,8 +94,14 @@ func buildNet() (tn *testNet, err error) {
 	if err := poll(15*time.Second, "the tree and the DHT to settle", tn.settled); err != nil {
 		return nil, err
 	}
-	if tn.toC, err = dial(tn.a, tn.c); err != nil {
-		return nil, err
+	// A search can still hit a dead end while the DHT fills in; retry
+	// as a user would.
+	deadline := time.Now().Add(15 * time.Second)
+	for tn.toC, err = dial(tn.a, tn.c); err != nil; tn.toC, err = dial(tn.a, tn.c) {
+		if time.Now().After(deadline) {
+			return nil, err
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	tn.toC.Send(nil, []byte("hello C"), 0)
 	if err := poll(10*time.Second, "C to receive A's message", func() bool { return tn.c.recv.received() > 0 }); err != nil {
@@ -105,7 +111,7 @@ func buildNet() (tn *testNet, err error) {
 }
 
 // settled holds once every link is in every switch table, the three nodes
-// agree on the root, and A's and C's DHTs know somebody.
+// agree on the root, and A's and C's DHTs know somebody and B's both.
 func (tn *testNet) settled() bool {
 	wantPeers := map[*testNode]int{tn.a: 2, tn.b: 3, tn.c: 1}
 	root := tn.a.Core.Self().Root
@@ -120,7 +126,7 @@ func (tn *testNet) settled() bool {
 			}
 		}
 	}
-	return len(tn.a.Core.DHT()) > 0 && len(tn.c.Core.DHT()) > 0
+	return len(tn.a.Core.DHT()) > 0 && len(tn.c.Core.DHT()) > 0 && len(tn.b.Core.DHT()) >= 2
 }
 
 // dial opens a session from one node to another.
