@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,4 +81,31 @@ func TestAdminSocketInUse(t *testing.T) {
 	if _, err := os.Stat(first.sock); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("socket file left after Stop (%v)", err)
 	}
+}
+
+// A stale socket file (nobody answers on it) is replaced,
+// and the socket is made group-writable only (spec 03 §5.1).
+func TestAdminStaleSocketFile(t *testing.T) {
+	var sock string
+	n := startNode(t, "stale", func(cfg *config.NodeConfig) {
+		sock = strings.TrimPrefix(cfg.AdminListen, "unix://")
+		// A socket file left by a process that died: nobody listens.
+		l, err := net.Listen("unix", sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.(*net.UnixListener).SetUnlinkOnClose(false)
+		l.Close()
+		if _, err := os.Stat(sock); err != nil {
+			t.Fatalf("no stale socket file: %v", err)
+		}
+	})
+	fi, err := os.Stat(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Type() != fs.ModeSocket || fi.Mode().Perm() != 0o660 {
+		t.Errorf("socket mode %v, want a socket with 0660", fi.Mode())
+	}
+	wantSuccess(t, call(t, n.sock, req("getSelf")))
 }

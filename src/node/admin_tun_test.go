@@ -38,7 +38,7 @@ func adminFor(t *testing.T, parts AdminParts) string {
 }
 
 // bareCore is a started core with no links, for handlers that need one.
-func bareCore(t *testing.T) (*core.Core, *config.NodeConfig) {
+func bareCore(t testing.TB) (*core.Core, *config.NodeConfig) {
 	t.Helper()
 	cfg := config.Generate()
 	cfg.Listen = nil
