@@ -1,9 +1,8 @@
 package node
 
-// The multicast module's admin handler (spec 03 §5.4). Multicast discovery
-// is not built yet; its module will satisfy MulticastInterfaces, and until
-// then the node passes nil and the answer is null, as v0.3.16 gives with
-// discovery off.
+// The multicast module's admin handler (spec 03 §5.4). The node passes its
+// discovery module, which lists no interfaces while discovery is off; the
+// answer is then null, as in v0.3.16.
 
 import "github.com/yggmesh/ygg/src/admin"
 

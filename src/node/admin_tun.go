@@ -3,12 +3,13 @@ package node
 // The TUN module's admin handlers (spec 03 §5.4): getTunTap and the
 // crypto-key routing (TunnelRouting) handlers.
 //
-// With the TUN adapter running, the CKR handlers read and change the
-// adapter's own state, which its actor owns (tuntap.Adapter.UpdateCKR). A
-// node without the adapter keeps a CKR state of its own here, loaded from
-// the config, so the handlers answer consistently and a later change of
-// mind is not lost; with no TUN there is no traffic for it to route.
-// v0.3.16 differs: without a TUN it never initialises CKR, so it ignores
+// The node always runs the TUN adapter, which owns the CKR state even
+// without a TUN device (IfName none), so the CKR handlers read and change
+// the adapter's state (tuntap.Adapter.UpdateCKR) and a reload replaces it
+// there. Parts given no adapter (tests, tools) get a CKR state of their
+// own here, loaded from the config.
+//
+// v0.3.16 differs without a TUN: it never initialises CKR, so it ignores
 // the config's TunnelRouting, getTunnelRouting says false, and
 // addLocalSubnet/addRemoteSubnet store the entry but answer with the
 // generic syntax error. Only its getTunTap answer, {"none": {}}, is kept.

@@ -288,3 +288,31 @@ func TestAddAdminHandlersErrors(t *testing.T) {
 		t.Errorf("handlers %v, want %v", got, want)
 	}
 }
+
+// On a node (IfName none) the CKR handlers work on the adapter's state:
+// they start from the config, and a reload replaces what they show.
+func TestAdminTunnelRoutingNode(t *testing.T) {
+	n := startNode(t, "ckr", func(cfg *config.NodeConfig) { cfg.TunnelRouting = tunnelConfig() })
+	matchCapture(t, "gettuntap-none", call(t, n.sock, req("getTunTap")))
+	wantSuccess(t, call(t, n.sock, req("addLocalSubnet", "subnet", "10.55.0.0/16")))
+	env := call(t, n.sock, req("getSourceSubnets"))
+	if got := obj(t, env, "response")["source_subnets"]; !reflect.DeepEqual(got, []any{"10.70.0.0/16", "10.55.0.0/16"}) {
+		t.Errorf("source subnets %v", got)
+	}
+	if got := obj(t, call(t, n.sock, req("getRoutes")), "response", "routes"); !reflect.DeepEqual(got, map[string]any{"10.60.2.0/24": routeKey}) {
+		t.Errorf("routes %v", got)
+	}
+
+	// A reload replaces everything, run-time additions included.
+	cfg := *n.cfg
+	cfg.TunnelRouting = config.TunnelRouting{IPv6RemoteSubnets: map[string]string{"fd00:2::/48": routeKey}}
+	n.Reload(&cfg)
+	if got := obj(t, call(t, n.sock, req("getRoutes")), "response", "routes"); !reflect.DeepEqual(got, map[string]any{"fd00:2::/48": routeKey}) {
+		t.Errorf("routes after reload %v", got)
+	}
+	env = call(t, n.sock, req("getSourceSubnets"))
+	matchCapture(t, "getsourcesubnets", env)
+	if on := obj(t, call(t, n.sock, req("getTunnelRouting")), "response")["enabled"]; on != false {
+		t.Errorf("enabled after reload = %v, want false", on)
+	}
+}
