@@ -20,8 +20,9 @@ func (m *Multicast) _announce() {
 		m.log.Debugf("Multicast: listing interfaces: %v", err)
 		return
 	}
-	now := make(map[string]kept)
-	for _, k := range selectInterfaces(list, m.regexes) {
+	sel := selectInterfaces(list, m.regexes)
+	now := make(map[string]kept, len(sel))
+	for _, k := range sel {
 		now[k.name] = k
 	}
 	for name, st := range m.ifaces {
@@ -36,7 +37,8 @@ func (m *Multicast) _announce() {
 			st.addr = k.addr
 		}
 	}
-	for _, k := range now {
+	// In the system's order, so that listeners open in a stable order.
+	for _, k := range sel {
 		st := m.ifaces[k.name]
 		if st == nil {
 			st = &ifaceState{name: k.name, index: k.index, addr: k.addr}

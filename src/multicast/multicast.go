@@ -173,13 +173,15 @@ func (m *Multicast) Interfaces() []string {
 	return names
 }
 
-// settle waits until the calls into the core that are under way, and the
-// answers they bring back, are done: a listen in flight when the module
-// stops comes back to be closed. Two rounds cover that chain.
+// settle waits until the messages already queued are done, with the calls
+// into the core they cause and the answers those bring back. The longest
+// chain is a cycle that asks for a listener, the call, the answer finding
+// the listener unwanted (the module stopped meanwhile), and its close: two
+// rounds.
 func (m *Multicast) settle() {
 	for range 2 {
-		phony.Block(m.caller, func() {})
 		phony.Block(m, func() {})
+		phony.Block(m.caller, func() {})
 	}
 }
 

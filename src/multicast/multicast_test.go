@@ -294,20 +294,29 @@ func TestStop(t *testing.T) {
 func TestStopWhileListening(t *testing.T) {
 	h := newHarness(t, 0)
 	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::2"))
-	// Hold the caller so the listen is still queued when Stop runs.
-	release := make(chan struct{})
-	h.m.caller.Act(nil, func() { <-release })
-	if err := h.m.Start([]string{".*"}); err != nil {
+	res, err := compileRegexes([]string{".*"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() { h.m.Stop(); close(done) }()
-	time.Sleep(10 * time.Millisecond)
+	// Hold the caller so the listen is still queued when the stop runs.
+	// Start and Stop would wait for the caller (backpressure), so the
+	// messages are sent directly.
+	release := make(chan struct{})
+	h.m.caller.Act(nil, func() { <-release })
+	h.m.Act(nil, func() {
+		if err := h.m._set(res); err != nil {
+			t.Error(err)
+		}
+	})
+	h.m.Act(nil, h.m._stop)
 	close(release)
-	<-done
+	h.m.settle()
 	eq(t, "core", h.core.take(), []string{"listen tcp://[fe80::2%eth0]:0", "close tcp://[fe80::2%eth0]:0"})
 	eq(t, "open listeners", h.core.openURIs(), nil)
 	eq(t, "beacons", h.sock().takeSent(), nil)
+	if !h.sock().isClosed() {
+		t.Error("socket open")
+	}
 }
 
 func TestSocketOpenError(t *testing.T) {

@@ -200,21 +200,17 @@ func TestDiscoveryNetns(t *testing.T) {
 		break
 	}
 
-	wantA := []string{"call tcp://[fe80::b]:2222 va"}
-	wantB := []string{"call tcp://[fe80::a]:1111 vb"}
-	waitFor(t, "both calls", 5*time.Second, func() bool {
-		return len(coreA.calls()) > 0 && len(coreB.calls()) > 0
-	})
 	// Beacons keep coming every second and each is a call, never one to
 	// ourselves.
-	time.Sleep(1200 * time.Millisecond)
+	waitFor(t, "two calls each way", 5*time.Second, func() bool {
+		return len(coreA.calls()) >= 2 && len(coreB.calls()) >= 2
+	})
 	for _, c := range []struct {
 		core *fakeCore
-		want []string
-	}{{coreA, wantA}, {coreB, wantB}} {
-		calls := c.core.calls()
-		if len(calls) < 2 || slices.ContainsFunc(calls, func(s string) bool { return s != c.want[0] }) {
-			t.Errorf("calls %q, want repeated %q", calls, c.want[0])
+		want string
+	}{{coreA, "call tcp://[fe80::b]:2222 va"}, {coreB, "call tcp://[fe80::a]:1111 vb"}} {
+		if calls := c.core.calls(); slices.ContainsFunc(calls, func(s string) bool { return s != c.want }) {
+			t.Errorf("calls %q, want only %q", calls, c.want)
 		}
 	}
 	eq(t, "A interfaces", a.Interfaces(), []string{"va"})
@@ -225,6 +221,7 @@ func TestDiscoveryNetns(t *testing.T) {
 	// Taking vb down ends B's listener and leaves A's calls unanswered.
 	ipCmd(t, "-n", ns, "link", "set", "vb", "down")
 	waitFor(t, "B to drop vb", 5*time.Second, func() bool { return b.Interfaces() == nil })
+	b.settle() // the close is on its way to the core
 	eq(t, "B listeners after vb down", coreB.openURIs(), nil)
 	a.Stop()
 	eq(t, "A listeners after Stop", coreA.openURIs(), nil)
