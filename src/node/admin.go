@@ -27,9 +27,9 @@ import (
 type AdminParts struct {
 	// Core is the running core; required.
 	Core *core.Core
-	// Tun is the TUN adapter, or nil when the node runs without one; the
-	// tunnel-routing handlers then work on a state of their own built from
-	// Config (see admin_tun.go).
+	// Tun is the TUN adapter (the node always runs one, with or without a
+	// device). When it is nil (tests, tools) the tunnel-routing handlers
+	// work on a state of their own built from Config (see admin_tun.go).
 	Tun *tuntap.Adapter
 	// Multicast reports the interfaces multicast discovery runs on, or is
 	// nil (a nil interface, not a typed nil pointer) when discovery is off.
