@@ -132,7 +132,7 @@ func (m *Multicast) Start(regexes []string) error {
 	}
 	phony.Block(m, func() {
 		if m.sock != nil {
-			err = errors.New("multicast: already started")
+			err = errors.New("multicast discovery is already running")
 			return
 		}
 		err = m._set(res)
@@ -195,7 +195,7 @@ func (m *Multicast) _set(res []*regexp.Regexp) error {
 	if m.sock == nil {
 		sock, err := m.opts.OpenSocket()
 		if err != nil {
-			return fmt.Errorf("multicast: opening [::]:%d: %w", Port, err)
+			return fmt.Errorf("opening [::]:%d: %w", Port, err)
 		}
 		m.log.Infof("Starting multicast module")
 		m.sock = sock
