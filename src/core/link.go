@@ -252,11 +252,12 @@ func (w *linkWriter) _writeMetadata(meta []byte) {
 }
 
 // _writeFrames frames and writes msgs in one vectored write and returns the
-// bytes written. Messages over the frame limit are dropped: a v0.3.16
-// receiver would close the link on them.
-func (w *linkWriter) _writeFrames(msgs [][]byte) int {
+// bytes written and how many of them were message (not framing) bytes.
+// Messages over the frame limit are dropped: a v0.3.16 receiver would close
+// the link on them.
+func (w *linkWriter) _writeFrames(msgs [][]byte) (n, payload int) {
 	if w.failed {
-		return 0
+		return 0, 0
 	}
 	// Build every header into one buffer first, then point at it: slices
 	// taken while it grows could be left pointing at an old array.
@@ -272,20 +273,22 @@ func (w *linkWriter) _writeFrames(msgs [][]byte) int {
 		if len(m) > wire.MaxFrameLen {
 			continue
 		}
-		n := wire.FrameHeaderLen(len(m))
-		w.bufs = append(w.bufs, w.hdrs[off:off+n:off+n], m)
-		off += n
+		h := wire.FrameHeaderLen(len(m))
+		w.bufs = append(w.bufs, w.hdrs[off:off+h:off+h], m)
+		off += h
+		payload += len(m)
 	}
 	_ = w.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 	bufs := w.bufs // WriteTo consumes its receiver
-	n, err := bufs.WriteTo(w.conn)
+	written, err := bufs.WriteTo(w.conn)
 	for i := range w.bufs {
 		w.bufs[i] = nil
 	}
 	if err != nil {
 		w._failed(fmt.Errorf("write: %w", err))
+		return int(written), 0
 	}
-	return int(n)
+	return int(written), payload
 }
 
 func (w *linkWriter) _failed(err error) {
@@ -300,8 +303,8 @@ func (w *linkWriter) _failed(err error) {
 func (w *linkWriter) sendBatch(p *peer, batch [][]byte, done func()) {
 	w.Act(nil, func() {
 		p.Act(nil, p._writeStarted)
-		n := w._writeFrames(batch)
-		p.Act(w, func() { p._writeDone(n) })
+		n, payload := w._writeFrames(batch)
+		p.Act(w, func() { p._writeDone(n, payload) })
 		done()
 	})
 }
@@ -311,7 +314,7 @@ func (w *linkWriter) sendBatch(p *peer, batch [][]byte, done func()) {
 // peer from reading and from running its timers.
 func (w *linkWriter) sendControl(p *peer, msgs [][]byte) {
 	w.Act(nil, func() {
-		n := w._writeFrames(msgs)
-		p.Act(w, func() { p._writeDone(n) })
+		n, payload := w._writeFrames(msgs)
+		p.Act(w, func() { p._writeDone(n, payload) })
 	})
 }

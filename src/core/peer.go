@@ -177,8 +177,12 @@ func (p *peer) _writeStarted() {
 	})
 }
 
-// _writeDone runs when the writer has finished any write.
-func (p *peer) _writeDone(n int) {
+// _writeDone runs when the writer has finished any write: n bytes on the
+// wire, payload of them message bytes. Only a write that carried messages
+// arms the stall timer: a keepalive is empty, and the peer does not answer
+// empty frames, so arming on it would block every quiet link (spec 01
+// §4.11 counts message bytes).
+func (p *peer) _writeDone(n, payload int) {
 	p.bytesOut += uint64(n)
 	p.keepalive.disarm()
 	p.sendBlocked.disarm()
@@ -186,7 +190,7 @@ func (p *peer) _writeDone(n int) {
 		p.writeBlocked = false
 		p._updateBlocked()
 	}
-	if n > 0 && !p.stopped {
+	if payload > 0 && !p.stopped {
 		p.stall.arm(p.core.clock, stallTime, p.post, func() {
 			p.readBlocked = true
 			p._updateBlocked()

@@ -128,3 +128,23 @@ func TestStalledPeerBlocked(t *testing.T) {
 	p.send(wire.Keepalive)
 	waitFor(t, 5*time.Second, "raw peer unblocked", inTable(true))
 }
+
+// Two idle peers keep each other in the switch table: keepalives answer
+// messages, and an empty keepalive must not arm the stall timer, since
+// nothing answers an empty frame.
+func TestQuietLinkStaysInTable(t *testing.T) {
+	vclock := runClock(t)
+	tn := newTestNet(t, 2, vclock)
+	tn.pipe(tn.nodes[0], tn.nodes[1])
+	root := bestRoot(tn.nodes)
+	waitFor(t, 10*time.Second, "tree", func() error { return treeConsistent(tn.nodes, root) })
+	start := vclock.Now()
+	for vclock.Now().Sub(start) < 90*time.Second {
+		for _, n := range tn.nodes {
+			if peersInTable(n) != 1 {
+				t.Fatalf("%s dropped its idle peer from the table after %v", n.name, vclock.Now().Sub(start))
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
