@@ -5,13 +5,11 @@ package labtest
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"sync"
 	"testing"
-)
 
-// requireRootEnv turns the skips of root-only tests into failures, for CI.
-const requireRootEnv = "YGG_REQUIRE_ROOT_TESTS"
+	"github.com/yggmesh/ygg/src/internal/roottest"
+)
 
 var (
 	buildOnce sync.Once
@@ -45,31 +43,7 @@ func TestMain(m *testing.M) {
 // device.
 func needLabHost(t *testing.T) {
 	t.Helper()
-	var missing string
-	switch {
-	case os.Geteuid() != 0:
-		missing = "not running as root"
-	case !onPath("ip"):
-		missing = "ip (iproute2) is not installed"
-	case !onPath("ping"):
-		missing = "ping (iputils-ping) is not installed"
-	default:
-		if _, err := os.Stat("/dev/net/tun"); err != nil {
-			missing = "no /dev/net/tun"
-		}
-	}
-	if missing == "" {
-		return
-	}
-	if os.Getenv(requireRootEnv) == "1" {
-		t.Fatalf("network-namespace test cannot run: %s (and %s=1)", missing, requireRootEnv)
-	}
-	t.Skipf("network-namespace test skipped: %s (set %s=1 to make this a failure)", missing, requireRootEnv)
-}
-
-func onPath(name string) bool {
-	_, err := exec.LookPath(name)
-	return err == nil
+	roottest.NeedTUN(t, "ip", "ping")
 }
 
 // binaries builds the node once per test binary run.
@@ -92,7 +66,7 @@ func binaries(t *testing.T) Binaries {
 func newLab(t *testing.T, noTUN bool) *Lab {
 	t.Helper()
 	needLabHost(t)
-	if testing.Short() && os.Getenv(requireRootEnv) != "1" {
+	if testing.Short() && !roottest.Required() {
 		t.Skip("network-namespace test skipped with -short")
 	}
 	lab := New(binaries(t), t.TempDir())

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/yggmesh/ygg/src/internal/roottest"
 )
 
 // Two real yggdrasil processes, each in its own namespace, joined by one
@@ -24,19 +26,19 @@ func TestBinaryPeersByMulticastNetns(t *testing.T) {
 	ns1, ns2 := newNetns(t), newNetns(t)
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		skipOrFail(t, "needs the go tool to build the node: %v", err)
+		roottest.SkipOrFail(t, "needs the go tool to build the node: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "yggdrasil")
 	if out, err := exec.Command(goTool, "build", "-o", bin, "github.com/yggmesh/ygg/cmd/yggdrasil").CombinedOutput(); err != nil {
 		t.Fatalf("building the node: %v\n%s", err, out)
 	}
 
-	ipCmd(t, "link", "add", "ygg1", "netns", ns1, "type", "veth", "peer", "name", "ygg2", "netns", ns2)
+	roottest.IP(t, "link", "add", "ygg1", "netns", ns1, "type", "veth", "peer", "name", "ygg2", "netns", ns2)
 	ends := []struct{ ns, dev, ll string }{{ns1, "ygg1", "fe80::1"}, {ns2, "ygg2", "fe80::2"}}
 	for _, e := range ends {
-		ipCmd(t, "-n", e.ns, "link", "set", e.dev, "addrgenmode", "none")
-		ipCmd(t, "-n", e.ns, "addr", "add", e.ll+"/64", "dev", e.dev, "nodad")
-		ipCmd(t, "-n", e.ns, "link", "set", e.dev, "up")
+		roottest.IP(t, "-n", e.ns, "link", "set", e.dev, "addrgenmode", "none")
+		roottest.IP(t, "-n", e.ns, "addr", "add", e.ll+"/64", "dev", e.dev, "nodad")
+		roottest.IP(t, "-n", e.ns, "link", "set", e.dev, "up")
 	}
 
 	var addrs [2]string

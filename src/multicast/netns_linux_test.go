@@ -15,17 +15,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/yggmesh/ygg/src/logging"
-)
 
-// skipOrFail skips a test that needs privileges, unless
-// YGG_REQUIRE_ROOT_TESTS=1 asks for a failure instead.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("YGG_REQUIRE_ROOT_TESTS") == "1" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
+	"github.com/yggmesh/ygg/src/internal/roottest"
+)
 
 var netnsSeq atomic.Int32
 
@@ -34,25 +26,18 @@ var netnsSeq atomic.Int32
 func newNetns(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root to create network namespaces")
+		roottest.SkipOrFail(t, "needs root to create network namespaces")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		skipOrFail(t, "needs the ip command: %v", err)
+		roottest.SkipOrFail(t, "needs the ip command: %v", err)
 	}
 	name := fmt.Sprintf("yggmc%d-%d", os.Getpid(), netnsSeq.Add(1))
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		skipOrFail(t, "cannot create a network namespace: %v: %s", err, out)
+		roottest.SkipOrFail(t, "cannot create a network namespace: %v: %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", name).Run() })
-	ipCmd(t, "-n", name, "link", "set", "lo", "up")
+	roottest.IP(t, "-n", name, "link", "set", "lo", "up")
 	return name
-}
-
-func ipCmd(t *testing.T, args ...string) {
-	t.Helper()
-	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
-	}
 }
 
 // inNetns runs f on a thread switched into the namespace: sockets and
@@ -139,11 +124,11 @@ func (c *fakeCore) calls() []string {
 // wire is exactly "[fe80::a]:1111" from fe80::a to ff02::114.
 func TestDiscoveryNetns(t *testing.T) {
 	ns := newNetns(t)
-	ipCmd(t, "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	roottest.IP(t, "-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
 	for _, dev := range []struct{ name, addr string }{{"va", "fe80::a/64"}, {"vb", "fe80::b/64"}} {
-		ipCmd(t, "-n", ns, "link", "set", dev.name, "addrgenmode", "none")
-		ipCmd(t, "-n", ns, "addr", "add", dev.addr, "dev", dev.name, "nodad")
-		ipCmd(t, "-n", ns, "link", "set", dev.name, "up")
+		roottest.IP(t, "-n", ns, "link", "set", dev.name, "addrgenmode", "none")
+		roottest.IP(t, "-n", ns, "addr", "add", dev.addr, "dev", dev.name, "nodad")
+		roottest.IP(t, "-n", ns, "link", "set", dev.name, "up")
 	}
 	// A tap on vb that sees what arrives there.
 	var tap Socket
@@ -219,7 +204,7 @@ func TestDiscoveryNetns(t *testing.T) {
 	eq(t, "B listeners", coreB.openURIs(), []string{"tcp://[fe80::b%vb]:2222"})
 
 	// Taking vb down ends B's listener and leaves A's calls unanswered.
-	ipCmd(t, "-n", ns, "link", "set", "vb", "down")
+	roottest.IP(t, "-n", ns, "link", "set", "vb", "down")
 	waitFor(t, "B to drop vb", 5*time.Second, func() bool { return b.Interfaces() == nil })
 	b.settle() // the close is on its way to the core
 	eq(t, "B listeners after vb down", coreB.openURIs(), nil)

@@ -7,53 +7,15 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/yggmesh/ygg/src/internal/roottest"
 )
-
-// skipOrFail skips a test that needs privileges, unless
-// YGG_REQUIRE_ROOT_TESTS=1 asks for a failure instead.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("YGG_REQUIRE_ROOT_TESTS") == "1" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-// enterNetns moves the test goroutine into a fresh network namespace with
-// lo up. The goroutine stays locked to its thread and never unlocks, so the
-// thread, and with it the namespace and every interface made in it, is
-// destroyed when the test ends, pass or fail. Sockets opened by this
-// goroutine live in the namespace; do not start subtests (they would run
-// on other threads, outside it).
-func enterNetns(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root to create a network namespace")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		skipOrFail(t, "needs the ip command: %v", err)
-	}
-	runtime.LockOSThread()
-	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-		skipOrFail(t, "cannot create a network namespace: %v", err)
-	}
-	ipCmd(t, "link", "set", "lo", "up")
-}
-
-// ipCmd runs ip(8); child processes start in the calling thread's namespace.
-func ipCmd(t *testing.T, args ...string) {
-	t.Helper()
-	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-}
 
 // waitLocal waits until ip is usable as a local address. The kernel
 // installs the local route of a new IPv6 address from a work queue, even
@@ -94,11 +56,11 @@ func dialErr(t *testing.T, uri, iface string) error {
 }
 
 func TestInterfaceBindingNetns(t *testing.T) {
-	enterNetns(t)
-	ipCmd(t, "addr", "add", "10.200.0.1/32", "dev", "lo")
-	ipCmd(t, "addr", "add", "10.200.0.2/32", "dev", "lo")
-	ipCmd(t, "link", "add", "d0", "type", "veth", "peer", "name", "d1") // left down
-	ipCmd(t, "link", "set", "d0", "addrgenmode", "none")
+	roottest.EnterNetns(t)
+	roottest.IP(t, "addr", "add", "10.200.0.1/32", "dev", "lo")
+	roottest.IP(t, "addr", "add", "10.200.0.2/32", "dev", "lo")
+	roottest.IP(t, "link", "add", "d0", "type", "veth", "peer", "name", "d1") // left down
+	roottest.IP(t, "link", "set", "d0", "addrgenmode", "none")
 
 	l := listenT(t, "tcp://0.0.0.0:0", nil)
 	port := portOf(l.Addr())
@@ -129,7 +91,7 @@ func TestInterfaceBindingNetns(t *testing.T) {
 	if err := dialErr(t, "tcp://10.200.0.2:"+port, "d0"); err == nil || !strings.Contains(err.Error(), "interface d0 is down") {
 		t.Errorf("down interface: %v", err)
 	}
-	ipCmd(t, "link", "set", "d0", "up")
+	roottest.IP(t, "link", "set", "d0", "up")
 	if err := dialErr(t, "tcp://10.200.0.2:"+port, "d0"); err == nil || !strings.Contains(err.Error(), "no usable source address") {
 		t.Errorf("interface without addresses: %v", err)
 	}
@@ -138,16 +100,16 @@ func TestInterfaceBindingNetns(t *testing.T) {
 // Two ends of a veth pair in one namespace talk over IPv6 link-local
 // addresses; the dial gets its zone from the interface.
 func TestLinkLocalDialNetns(t *testing.T) {
-	enterNetns(t)
-	ipCmd(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	roottest.EnterNetns(t)
+	roottest.IP(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
 	for _, dev := range []string{"va", "vb"} {
-		ipCmd(t, "link", "set", dev, "addrgenmode", "none")
+		roottest.IP(t, "link", "set", dev, "addrgenmode", "none")
 	}
-	ipCmd(t, "addr", "add", "fd00::a/64", "dev", "va", "nodad")
-	ipCmd(t, "addr", "add", "fe80::a/64", "dev", "va", "nodad")
-	ipCmd(t, "addr", "add", "fe80::b/64", "dev", "vb", "nodad")
-	ipCmd(t, "link", "set", "va", "up")
-	ipCmd(t, "link", "set", "vb", "up")
+	roottest.IP(t, "addr", "add", "fd00::a/64", "dev", "va", "nodad")
+	roottest.IP(t, "addr", "add", "fe80::a/64", "dev", "va", "nodad")
+	roottest.IP(t, "addr", "add", "fe80::b/64", "dev", "vb", "nodad")
+	roottest.IP(t, "link", "set", "va", "up")
+	roottest.IP(t, "link", "set", "vb", "up")
 	waitLocal(t, "fe80::b%vb")
 
 	l, err := ListenTCPOn("[fe80::b%vb]:0", nil)
@@ -191,10 +153,10 @@ func TestLinkLocalDialNetns(t *testing.T) {
 
 // Connections whose local address is in 200::/7 are refused both ways.
 func TestMeshGuardNetns(t *testing.T) {
-	enterNetns(t)
+	roottest.EnterNetns(t)
 	// What a TUN adapter would hold: an address and a subnet address.
-	ipCmd(t, "addr", "add", "200::1/128", "dev", "lo", "nodad")
-	ipCmd(t, "addr", "add", "300::1/128", "dev", "lo", "nodad")
+	roottest.IP(t, "addr", "add", "200::1/128", "dev", "lo", "nodad")
+	roottest.IP(t, "addr", "add", "300::1/128", "dev", "lo", "nodad")
 	waitLocal(t, "200::1")
 	waitLocal(t, "300::1")
 
@@ -228,7 +190,7 @@ func TestMeshGuardNetns(t *testing.T) {
 		}
 	}
 	// An address just outside the range is fine.
-	ipCmd(t, "addr", "add", "400::1/128", "dev", "lo", "nodad")
+	roottest.IP(t, "addr", "add", "400::1/128", "dev", "lo", "nodad")
 	waitLocal(t, "400::1")
 	l := listenT(t, "tcp://[::]:0", nil)
 	c, _ := dialT(t, "tcp://[400::1]:"+portOf(l.Addr()), "")
@@ -239,12 +201,12 @@ func TestMeshGuardNetns(t *testing.T) {
 // With reno as the namespace default, BBR on our sockets can only come from
 // the option we set.
 func TestCongestionControlNetns(t *testing.T) {
-	enterNetns(t)
+	roottest.EnterNetns(t)
 	if !bbrUsable() {
-		skipOrFail(t, "bbr congestion control is not available")
+		roottest.SkipOrFail(t, "bbr congestion control is not available")
 	}
 	if out, err := exec.Command("sysctl", "-w", "net.ipv4.tcp_congestion_control=reno").CombinedOutput(); err != nil {
-		skipOrFail(t, "cannot set the namespace default: %v: %s", err, bytes.TrimSpace(out))
+		roottest.SkipOrFail(t, "cannot set the namespace default: %v: %s", err, bytes.TrimSpace(out))
 	}
 	cert, _, _ := newTestCert(t, "bbr")
 	for _, proto := range []string{"tcp", "tls"} {

@@ -6,51 +6,16 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/logging"
+
+	"github.com/yggmesh/ygg/src/internal/roottest"
 )
-
-// skipOrFail skips a test that needs privileges, unless
-// YGG_REQUIRE_ROOT_TESTS=1 asks for a failure instead.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("YGG_REQUIRE_ROOT_TESTS") == "1" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-// enterNetns moves the test goroutine into a fresh network namespace. The
-// goroutine never unlocks its thread, so when the test ends the thread
-// exits and the namespace, with every interface made in it, goes too, pass
-// or fail. Commands started from this goroutine run in the namespace.
-func enterNetns(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root to create a network namespace and a TUN device")
-	}
-	for _, cmd := range []string{"ip", "ping"} {
-		if _, err := exec.LookPath(cmd); err != nil {
-			skipOrFail(t, "needs the %s command: %v", cmd, err)
-		}
-	}
-	if _, err := os.Stat("/dev/net/tun"); err != nil {
-		skipOrFail(t, "needs /dev/net/tun: %v", err)
-	}
-	runtime.LockOSThread()
-	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-		skipOrFail(t, "cannot create a network namespace: %v", err)
-	}
-	run(t, "ip", "link", "set", "lo", "up")
-}
 
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
@@ -118,7 +83,8 @@ func pingForDial(t *testing.T, c *fakeCore, args ...string) (dialRecord, func() 
 }
 
 func TestRealTUN(t *testing.T) {
-	enterNetns(t)
+	roottest.EnterNetns(t)
+	roottest.NeedTUN(t, "ping")
 	c := newFakeCore()
 	var logBuf syncBuffer
 	a, err := Start(c, Options{IfName: "yggtest0", IfMTU: 1000, Logger: logging.New(&logBuf, logging.LevelInfo)})
@@ -188,7 +154,8 @@ func TestRealTUN(t *testing.T) {
 }
 
 func TestRealTUNNames(t *testing.T) {
-	enterNetns(t)
+	roottest.EnterNetns(t)
+	roottest.NeedTUN(t, "ping")
 	c := newFakeCore()
 	a, err := Start(c, Options{IfName: "auto", IfMTU: 65535})
 	if err != nil {
