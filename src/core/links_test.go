@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/transport/socks5test"
 )
@@ -155,19 +154,7 @@ func TestPinnedKeys(t *testing.T) {
 
 // A configured peer is called again soon after its link drops.
 func TestConfiguredPeerRedialled(t *testing.T) {
-	vclock := clock.NewVirtual(time.Now())
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
-				vclock.Advance(100 * time.Millisecond)
-			}
-		}
-	}()
+	vclock := runClock(t)
 	tn := newTestNet(t, 0, vclock)
 	a, addr := listeningNode(tn, "a", "tcp://127.0.0.1:0", nil)
 	cfg := config.Generate()

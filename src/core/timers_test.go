@@ -12,7 +12,7 @@ import (
 
 // runClock advances a virtual clock 20 times faster than real time until
 // the test ends.
-func runClock(t *testing.T) *clock.Virtual {
+func runClock(t testing.TB) *clock.Virtual {
 	v := clock.NewVirtual(time.Now())
 	stop := make(chan struct{})
 	t.Cleanup(func() { close(stop) })

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
 )
 
@@ -108,22 +107,8 @@ func TestTreeAgreement(t *testing.T) {
 // Cutting a link in a ring re-forms the tree; isolating the root makes the
 // rest elect the next best root once the old one times out.
 func TestTreeReformsAfterCuts(t *testing.T) {
-	vclock := clock.NewVirtual(time.Now())
-	tn := newTestNet(t, 6, vclock)
+	tn := newTestNet(t, 6, runClock(t))
 	connectGraph(tn, ring(6))
-	// The virtual clock only moves when told to; tick it in the background.
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
-				vclock.Advance(100 * time.Millisecond)
-			}
-		}
-	}()
 	root := bestRoot(tn.nodes)
 	waitFor(t, 15*time.Second, "initial tree", func() error { return treeConsistent(tn.nodes, root) })
 
