@@ -120,11 +120,12 @@ func (c *Core) CallPeer(uri, iface string) error {
 func (c *Core) Listen(uri string) (net.Addr, error) {
 	var addr net.Addr
 	var err error
-	phony.Block(c.links, func() {
-		if addr, err = c.links._listen(uri); err == nil {
-			c.links.ephemeral[uri] = true
-		}
+	done := make(chan struct{})
+	c.ListenAsync(uri, func(a net.Addr, e error) {
+		addr, err = a, e
+		close(done)
 	})
+	<-done
 	return addr, err
 }
 

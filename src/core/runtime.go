@@ -6,6 +6,7 @@ package core
 
 import (
 	"errors"
+	"net"
 	"slices"
 
 	"github.com/Arceliar/phony"
@@ -142,4 +143,38 @@ func (ls *links) _removePeer(uri, iface string) {
 	}
 	ls._indexConfigured()
 	ls._disconnectByName(uri)
+}
+
+// ListenAsync is Listen for callers that are actors themselves and so must
+// not block: cb runs, inside the core, once the listener is open or failed.
+func (c *Core) ListenAsync(uri string, cb func(net.Addr, error)) {
+	c.links.Act(nil, func() {
+		addr, err := c.links._listen(uri)
+		if err == nil {
+			c.links.ephemeral[uri] = true
+		}
+		cb(addr, err)
+	})
+}
+
+// CloseListenerAsync is CloseListener for actors; cb (if not nil) runs
+// inside the core when it is done.
+func (c *Core) CloseListenerAsync(uri string, cb func(error)) {
+	c.links.Act(nil, func() {
+		err := c.links._closeListener(uri)
+		if cb != nil {
+			cb(err)
+		}
+	})
+}
+
+// CallPeerAsync is CallPeer for actors; cb (if not nil) runs inside the
+// core once the call has started or failed to.
+func (c *Core) CallPeerAsync(uri, iface string, cb func(error)) {
+	c.links.Act(nil, func() {
+		err := c.links._call(uri, iface)
+		if cb != nil {
+			cb(err)
+		}
+	})
 }

@@ -76,9 +76,12 @@ func (m *Multicast) _openListener(st *ifaceState) {
 	l := &listener{uri: listenURI(st.addr, st.name, m.opts.ListenPort), addr: st.addr}
 	st.lis = l
 	name := st.name
-	m.caller.Act(m, func() {
-		a, err := m.core.Listen(l.uri)
-		m.Act(nil, func() { m._listened(name, l, a, err) })
+	m.pending++
+	m.core.ListenAsync(l.uri, func(a net.Addr, err error) {
+		m.Act(nil, func() {
+			m.pending--
+			m._listened(name, l, a, err)
+		})
 	})
 }
 
@@ -128,10 +131,14 @@ func (m *Multicast) _dropListener(st *ifaceState) {
 }
 
 func (m *Multicast) _closeListener(uri string) {
-	m.caller.Act(m, func() {
-		if err := m.core.CloseListener(uri); err != nil {
-			m.log.Debugf("Multicast: closing %s: %v", uri, err)
-		}
+	m.pending++
+	m.core.CloseListenerAsync(uri, func(err error) {
+		m.Act(nil, func() {
+			m.pending--
+			if err != nil {
+				m.log.Debugf("Multicast: closing %s: %v", uri, err)
+			}
+		})
 	})
 }
 

@@ -26,13 +26,14 @@ type fakeCore struct {
 	fail     map[string]error        // Listen errors by URI
 	open     map[string]*net.TCPAddr // listeners open, by URI
 	log      []string                // "listen URI", "close URI", "call URI IFACE" in order
+	release  <-chan struct{}         // set by holdListens
 }
 
 func newFakeCore() *fakeCore {
 	return &fakeCore{nextPort: 40000, fail: map[string]error{}, open: map[string]*net.TCPAddr{}}
 }
 
-func (c *fakeCore) Listen(uri string) (net.Addr, error) {
+func (c *fakeCore) listen(uri string) (net.Addr, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.log = append(c.log, "listen "+uri)
@@ -68,7 +69,7 @@ func splitListenURI(uri string) (netip.Addr, int, error) {
 	return ap.Addr(), int(ap.Port()), nil
 }
 
-func (c *fakeCore) CloseListener(uri string) error {
+func (c *fakeCore) closeListener(uri string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.log = append(c.log, "close "+uri)
@@ -79,7 +80,7 @@ func (c *fakeCore) CloseListener(uri string) error {
 	return nil
 }
 
-func (c *fakeCore) CallPeer(uri, iface string) error {
+func (c *fakeCore) callPeer(uri, iface string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.log = append(c.log, "call "+uri+" "+iface)
@@ -326,3 +327,31 @@ func (l *logBuffer) String() string {
 func (l *logBuffer) count(s string) int { return strings.Count(l.String(), s) }
 
 var errBusy = errors.New("address already in use")
+
+// The Core methods answer at once, as if the core's actor were idle,
+// except listens while holdListens is in force.
+func (c *fakeCore) ListenAsync(uri string, cb func(net.Addr, error)) {
+	c.mu.Lock()
+	release := c.release
+	c.mu.Unlock()
+	if release == nil {
+		cb(c.listen(uri))
+		return
+	}
+	go func() {
+		<-release
+		cb(c.listen(uri))
+	}()
+}
+
+// holdListens makes ListenAsync answer only once release is closed, as a
+// busy core would.
+func (c *fakeCore) holdListens(release <-chan struct{}) {
+	c.mu.Lock()
+	c.release = release
+	c.mu.Unlock()
+}
+
+func (c *fakeCore) CloseListenerAsync(uri string, cb func(error)) { cb(c.closeListener(uri)) }
+
+func (c *fakeCore) CallPeerAsync(uri, iface string, cb func(error)) { cb(c.callPeer(uri, iface)) }

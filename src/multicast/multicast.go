@@ -14,11 +14,10 @@
 //     listeners and sends one beacon per interface whose listener is up.
 //   - reader, an actor, owns the blocking reads on the socket and hands
 //     each datagram to Multicast, which checks it and asks for a call.
-//   - caller, an actor, makes the calls into the core (Listen,
-//     CloseListener, CallPeer). They block on the core's own actors, so
-//     they run here, one at a time and in order (a close always runs
-//     before the listen that replaces it), and the results come back to
-//     Multicast with Act.
+//   - calls into the core (ListenAsync, CloseListenerAsync, CallPeerAsync)
+//     never block: the core runs them in its links actor in the order
+//     Multicast made them (a close always runs before the listen that
+//     replaces it), and the answers come back to Multicast with Act.
 package multicast
 
 import (
@@ -41,14 +40,16 @@ import (
 const AnnounceInterval = time.Second
 
 // Core is what discovery needs from the node's core; *core.Core has it.
+// The calls do not block: each answers through its callback, which runs
+// inside the core and so must only hand the answer on with Act.
 type Core interface {
-	// Listen opens a listener for a URI such as "tcp://[fe80::1%eth0]:0"
-	// and returns its bound address.
-	Listen(uri string) (net.Addr, error)
-	// CloseListener closes a listener opened by Listen.
-	CloseListener(uri string) error
-	// CallPeer dials a peer URI once, bound to iface.
-	CallPeer(uri, iface string) error
+	// ListenAsync opens a listener for a URI such as
+	// "tcp://[fe80::1%eth0]:0" and gives its bound address.
+	ListenAsync(uri string, cb func(net.Addr, error))
+	// CloseListenerAsync closes a listener opened by ListenAsync.
+	CloseListenerAsync(uri string, cb func(error))
+	// CallPeerAsync dials a peer URI once, bound to iface.
+	CallPeerAsync(uri, iface string, cb func(error))
 }
 
 // Options configure a Multicast. Every field may be left zero.
@@ -69,11 +70,12 @@ type Options struct {
 // Multicast is the discovery module of one node. It is created stopped.
 type Multicast struct {
 	phony.Inbox
-	core   Core
-	opts   Options
-	clock  clock.Clock
-	log    *logging.Logger
-	caller *caller
+	core  Core
+	opts  Options
+	clock clock.Clock
+	log   *logging.Logger
+	// pending counts listener calls into the core not yet answered.
+	pending int
 
 	regexes []*regexp.Regexp
 	sock    Socket  // nil while stopped
@@ -105,7 +107,7 @@ type listener struct {
 // New makes a stopped module that will use c.
 func New(c Core, opts Options) *Multicast {
 	m := &Multicast{core: c, opts: opts, clock: opts.Clock, log: opts.Logger,
-		caller: &caller{}, ifaces: make(map[string]*ifaceState)}
+		ifaces: make(map[string]*ifaceState)}
 	if m.clock == nil {
 		m.clock = clock.Real{}
 	}
@@ -173,15 +175,19 @@ func (m *Multicast) Interfaces() []string {
 	return names
 }
 
-// settle waits until the messages already queued are done, with the calls
-// into the core they cause and the answers those bring back. The longest
-// chain is a cycle that asks for a listener, the call, the answer finding
-// the listener unwanted (the module stopped meanwhile), and its close: two
-// rounds.
+// settle waits until the listener calls made into the core have been
+// answered, so that after Stop no listener opened for us stays open (an
+// answer that finds its listener unwanted closes it, which is one more
+// call). It is called only from outside the actor.
 func (m *Multicast) settle() {
-	for range 2 {
-		phony.Block(m, func() {})
-		phony.Block(m.caller, func() {})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var pending int
+		phony.Block(m, func() { pending = m.pending })
+		if pending == 0 || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

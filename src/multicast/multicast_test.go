@@ -298,11 +298,10 @@ func TestStopWhileListening(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Hold the caller so the listen is still queued when the stop runs.
-	// Start and Stop would wait for the caller (backpressure), so the
-	// messages are sent directly.
+	// Hold the core's answer so the listen is still in flight when the stop
+	// runs; the answer then finds the listener unwanted and closes it.
 	release := make(chan struct{})
-	h.m.caller.Act(nil, func() { <-release })
+	h.core.holdListens(release)
 	h.m.Act(nil, func() {
 		if err := h.m._set(res); err != nil {
 			t.Error(err)

@@ -1,7 +1,7 @@
 package multicast
 
 // The receive path: reader (blocking reads) -> Multicast._received (checks)
-// -> caller (CallPeer into the core).
+// -> CallPeerAsync into the core.
 
 import (
 	"net/netip"
@@ -72,8 +72,8 @@ func (m *Multicast) _received(r *reader, payload []byte, src, dst netip.Addr, if
 	}
 	uri := "tcp://" + netip.AddrPortFrom(b.Addr, b.Port).String()
 	iface := st.name
-	m.caller.Act(m, func() {
-		if err := m.core.CallPeer(uri, iface); err != nil {
+	m.core.CallPeerAsync(uri, iface, func(err error) {
+		if err != nil {
 			m.log.Debugf("Multicast: calling %s on %s: %v", uri, iface, err)
 		}
 	})
@@ -98,10 +98,4 @@ func (m *Multicast) _isOwn(addr netip.Addr) bool {
 		}
 	}
 	return false
-}
-
-// caller makes the calls into the core, which block on the core's actors.
-// It never calls Multicast except through Act, so it cannot deadlock.
-type caller struct {
-	phony.Inbox
 }
