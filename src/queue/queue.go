@@ -38,6 +38,9 @@ type Queue struct {
 	controlBytes int
 	controlMax   int
 
+	// streams holds every stream seen recently, empty ones too, so a flow
+	// that drains packet by packet does not allocate a stream per packet;
+	// empty streams are pruned once they outnumber the busy ones.
 	streams   map[string]*stream
 	ring      []*stream // non-empty streams in round-robin order
 	next      int       // index in ring of the stream served next
@@ -101,6 +104,7 @@ func (q *Queue) PushControl(p []byte) {
 func (q *Queue) PushBulk(key []byte, p []byte) {
 	s, ok := q.streams[string(key)]
 	if !ok {
+		q.pruneIdle()
 		s = &stream{key: string(key)}
 		q.streams[s.key] = s
 	}
@@ -149,7 +153,19 @@ func (q *Queue) removeFromRing(s *stream) {
 	if q.next >= len(q.ring) {
 		q.next = 0
 	}
-	delete(q.streams, s.key)
+}
+
+// pruneIdle forgets the empty streams once there are many more of them
+// than busy ones; that bounds memory at no per-packet cost.
+func (q *Queue) pruneIdle() {
+	if len(q.streams) < 2*len(q.ring)+64 {
+		return
+	}
+	for key, s := range q.streams {
+		if s.packets.len() == 0 {
+			delete(q.streams, key)
+		}
+	}
 }
 
 // Pop removes the next packet to send: control first, then bulk round robin.

@@ -106,14 +106,30 @@ func TestPopBatchBounded(t *testing.T) {
 	}
 }
 
-func TestStreamsForgottenWhenEmpty(t *testing.T) {
+// Idle streams are kept for reuse but pruned: many short flows do not grow
+// the table without bound.
+func TestIdleStreamsBounded(t *testing.T) {
 	q := New(0, 0)
-	for i := 0; i < 1000; i++ {
+	for i := 0; i < 10000; i++ {
 		q.PushBulk([]byte(fmt.Sprint(i)), pkt("x", 10))
 		q.Pop()
 	}
-	if len(q.streams) != 0 || len(q.ring) != 0 {
-		t.Fatalf("leaked %d streams", len(q.streams))
+	if len(q.ring) != 0 || len(q.streams) > 64 {
+		t.Fatalf("%d streams kept, %d busy", len(q.streams), len(q.ring))
+	}
+}
+
+// A flow that drains packet by packet reuses its stream.
+func TestDrainingFlowDoesNotAllocate(t *testing.T) {
+	q := New(0, 0)
+	key, p := []byte{1, 2, 3}, pkt("x", 100)
+	q.PushBulk(key, p)
+	q.Pop()
+	if allocs := testing.AllocsPerRun(1000, func() {
+		q.PushBulk(key, p)
+		q.Pop()
+	}); allocs != 0 {
+		t.Fatalf("%v allocations per packet", allocs)
 	}
 }
 
@@ -140,7 +156,13 @@ func FuzzQueue(f *testing.F) {
 					t.Fatal("empty stream in ring")
 				}
 			}
-			if sum != q.bulkBytes || len(q.ring) != len(q.streams) {
+			busy := 0
+			for _, s := range q.streams {
+				if s.packets.len() > 0 {
+					busy++
+				}
+			}
+			if sum != q.bulkBytes || len(q.ring) != busy {
 				t.Fatal("stream accounting")
 			}
 		}
