@@ -159,8 +159,14 @@ func throughput(bin labtest.Binaries, dir string, seconds int) (overlay, veth fl
 	}
 	lk := lab.Links()[0]
 	mtus = fmt.Sprintf("TUN MTU %s, veth MTU %s", mtu(nodes[0], labtest.TUNName), mtu(nodes[0], lk.IfName[0]))
+	// One retry: an iperf3 run can fail on its own (its control connection
+	// is set up while the client is still being started); the error of a
+	// failed run is printed so a real fault would show.
 	if overlay, err = iperf(nodes[0], nodes[1], nodes[1].Addr.String(), seconds); err != nil {
-		return 0, 0, "", err
+		fmt.Fprintf(os.Stderr, "labtimings: %v; trying once more\n", err)
+		if overlay, err = iperf(nodes[0], nodes[1], nodes[1].Addr.String(), seconds); err != nil {
+			return 0, 0, "", err
+		}
 	}
 	if veth, err = iperf(nodes[0], nodes[1], lk.IPv6[1].String(), seconds); err != nil {
 		return 0, 0, "", err
@@ -207,7 +213,8 @@ func iperf(from, to *labtest.Node, addr string, seconds int) (float64, error) {
 		return 0, fmt.Errorf("iperf3 to %s: %w: %s", addr, err, out)
 	}
 	var res struct {
-		End struct {
+		Error string `json:"error"`
+		End   struct {
 			SumReceived struct {
 				BitsPerSecond float64 `json:"bits_per_second"`
 			} `json:"sum_received"`
@@ -217,7 +224,7 @@ func iperf(from, to *labtest.Node, addr string, seconds int) (float64, error) {
 		return 0, fmt.Errorf("iperf3 output: %w", err)
 	}
 	if res.End.SumReceived.BitsPerSecond <= 0 {
-		return 0, fmt.Errorf("iperf3 to %s reported no throughput", addr)
+		return 0, fmt.Errorf("iperf3 to %s reported no throughput (iperf3 error: %q)", addr, res.Error)
 	}
 	return res.End.SumReceived.BitsPerSecond, nil
 }
