@@ -4,6 +4,7 @@ package labtest
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,11 +16,11 @@ type ckrSide struct {
 	local4, local6   []string          // TunnelRouting local subnets
 	remote4, remote6 map[string]string // remote subnets to the other node's key
 	addrs            []string          // host addresses put on lo
-	routes           []string          // prefixes routed into the TUN
+	extraRoutes      []string          // prefixes routed into the TUN besides the remote subnets
 }
 
 // setUpCKR configures tunnel routing for n and puts the host addresses in
-// its namespace; routeCKR adds the routes once the TUN exists.
+// its namespace; routeCKR checks the node's routes once the TUN exists.
 func setUpCKR(t *testing.T, n *Node, s ckrSide) {
 	t.Helper()
 	n.Config.TunnelRouting = config.TunnelRouting{
@@ -35,11 +36,25 @@ func setUpCKR(t *testing.T, n *Node, s ckrSide) {
 	}
 }
 
-// routeCKR sends the remote prefixes into n's TUN. The routes go with the
-// TUN when the node stops.
+// routeCKR checks that the node routed its remote subnets into its TUN by
+// itself, then adds the extra routes. The routes go with the TUN when the
+// node stops.
 func routeCKR(t *testing.T, n *Node, s ckrSide) {
 	t.Helper()
-	for _, r := range s.routes {
+	for _, remotes := range []map[string]string{s.remote4, s.remote6} {
+		for prefix := range remotes {
+			family := "-4"
+			if strings.Contains(prefix, ":") {
+				family = "-6"
+			}
+			out, err := n.NS.IP(family, "route", "show", prefix)
+			must(t, err)
+			if !strings.Contains(out, "dev "+n.IfName) {
+				t.Fatalf("%s: no route for remote subnet %s into %s: %q", n.NS.Name, prefix, n.IfName, out)
+			}
+		}
+	}
+	for _, r := range s.extraRoutes {
 		_, err := n.NS.IP("route", "add", r, "dev", n.IfName)
 		must(t, err)
 	}
@@ -86,7 +101,6 @@ func TestTunnelRouting(t *testing.T) {
 		remote4: map[string]string{"10.10.2.0/24": bKey},
 		remote6: map[string]string{"fd10:2::/64": bKey},
 		addrs:   []string{"10.10.1.1/32", "10.10.3.1/32", "10.10.4.1/32", "fd10:1::1/128", "fd10:3::1/128", "fd10:4::1/128"},
-		routes:  []string{"10.10.2.0/24", "fd10:2::/64"},
 	}
 	sideB := ckrSide{
 		local4:  []string{"10.10.2.0/24"},
@@ -96,7 +110,7 @@ func TestTunnelRouting(t *testing.T) {
 		addrs:   []string{"10.10.2.1/32", "fd10:2::1/128"},
 		// Everything of the test's prefixes goes back into the TUN, so a
 		// packet b wrongly accepted would be answered.
-		routes: []string{"10.10.0.0/16", "fd10::/16"},
+		extraRoutes: []string{"10.10.0.0/16", "fd10::/16"},
 	}
 	setUpCKR(t, a, sideA)
 	setUpCKR(t, b, sideB)

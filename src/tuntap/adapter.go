@@ -67,6 +67,7 @@ type Adapter struct {
 
 	routes  *ckr.State
 	ckrView atomic.Pointer[ckr.Table] // snapshot for readers outside the actor
+	kernel  *kernelRoutes             // CKR routes put into the kernel; nil without TUN
 
 	byAddr   map[address.Address]*conn
 	bySubnet map[address.Subnet]*conn
@@ -103,11 +104,17 @@ func Start(c Core, opts Options) (*Adapter, error) {
 		c.SetMaxSessionMTU(MaxMTU)
 		return a, nil
 	}
-	if err := a.openDevice(opts); err != nil {
+	err := a.openDevice(opts)
+	if err != nil {
 		return nil, err
 	}
+	if opts.Device == nil {
+		if a.kernel, err = newKernelRoutes(a.name); err != nil {
+			a.log.Warnf("Tunnel routes will not be installed on %s: %v", a.name, err)
+		}
+	}
 	a.routes.Load(opts.TunnelRouting)
-	a.ckrView.Store(a.routes.Table())
+	a._publishCKR()
 	a.writer = newWriter(a.dev, a.mtu, a.log)
 	a.reader = newReader(a, a.dev, a.mtu)
 	c.SetMaxSessionMTU(a.mtu)
@@ -163,6 +170,10 @@ func (a *Adapter) _stop() {
 		return
 	}
 	a.stopped = true
+	if a.kernel != nil {
+		a.kernel.close()
+		a.kernel = nil
+	}
 	if a.dev != nil {
 		a.reader.stopped.Store(true)
 		if err := a.dev.Close(); err != nil {
@@ -203,9 +214,21 @@ func (a *Adapter) CKR() *ckr.Table { return a.ckrView.Load() }
 func (a *Adapter) UpdateCKR(f func(*ckr.State) error) (err error) {
 	phony.Block(a, func() {
 		err = f(a.routes)
-		a.ckrView.Store(a.routes.Table())
+		a._publishCKR()
 	})
 	return err
+}
+
+// _publishCKR makes the current routing state visible to readers outside
+// the actor and brings the kernel's routes into the TUN in step with it.
+func (a *Adapter) _publishCKR() {
+	t := a.routes.Table()
+	a.ckrView.Store(t)
+	if a.kernel != nil {
+		if err := a.kernel.sync(t); err != nil {
+			a.log.Errorf("Tunnel routes on %s: %v", a.name, err)
+		}
+	}
 }
 
 // ReloadCKR replaces the routing state with a config section (reload).
