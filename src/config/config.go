@@ -25,7 +25,7 @@ type NodeConfig struct {
 	IfMTU                       uint16              `comment:"MTU of the TUN interface, clamped to between 1280 and the platform\nmaximum (the default)."`
 	SessionFirewall             SessionFirewall     `comment:"Decides which nodes may open sessions with this node, checked in this\norder: blacklist, whitelist, sessions this node starts, direct peers,\nother nodes. Traffic only passing through this node is not affected."`
 	TunnelRouting               TunnelRouting       `comment:"Crypto-key routing: carry other IPv4 and IPv6 networks over the mesh,\nlike a VPN, by mapping subnets to the keys of the nodes that serve them."`
-	SwitchOptions               SwitchOptions       `comment:"Switch tuning, kept so existing files stay valid; currently unused."`
+	SwitchOptions               SwitchOptions       `comment:"Switch tuning. Normally left alone."`
 	NodeInfoPrivacy             bool                `comment:"Leave the built-in entries (build name, version, platform and\narchitecture) out of NodeInfo, so only the entries below are shared."`
 	NodeInfo                    map[string]any      `comment:"Extra information, as an object, that any node on the network may ask\nthis node for. Setting a built-in entry to null removes it."`
 }
@@ -50,7 +50,7 @@ type TunnelRouting struct {
 }
 
 // SwitchOptions is the SwitchOptions section. v0.3.16 reads it but never
-// uses it; it is kept so files round-trip.
+// uses it; we bound the switch queues with it.
 type SwitchOptions struct {
-	MaxTotalQueueSize uint64 `comment:"Upper bound, in bytes, for all switch queues together."`
+	MaxTotalQueueSize uint64 `comment:"Upper bound, in bytes, for the data waiting in all switch queues\ntogether; over it, the busiest flow loses its oldest packets first."`
 }

@@ -110,7 +110,10 @@ func (c *Core) Start(cfg *config.NodeConfig) error {
 		info = []byte("{}")
 	}
 	rules := firewall.New(cfg.SessionFirewall)
-	phony.Block(c.sw, c.sw._start)
+	phony.Block(c.sw, func() {
+		c.sw._setMaxQueued(int(min(cfg.SwitchOptions.MaxTotalQueueSize, 1<<40)))
+		c.sw._start()
+	})
 	phony.Block(c.router, func() {
 		c.router._setNodeInfo(info)
 		c.router._setFirewall(rules)

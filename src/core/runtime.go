@@ -178,3 +178,9 @@ func (c *Core) CallPeerAsync(uri, iface string, cb func(error)) {
 		}
 	})
 }
+
+// SetMaxQueueSize changes SwitchOptions.MaxTotalQueueSize, the bound on
+// bulk bytes queued on all switch ports together (0: the default, 4 MiB).
+func (c *Core) SetMaxQueueSize(n uint64) {
+	phony.Block(c.sw, func() { c.sw._setMaxQueued(int(min(n, 1<<40))) })
+}

@@ -10,7 +10,14 @@ package core
 // table (same root, not blocked). The chosen port's queue takes it; each
 // port has at most maxInflight batches handed to its writer (or to the
 // router, for port 0), and the next batch goes when one is done. The switch
-// never waits on a port, so a slow peer only fills and drops its own queue.
+// never waits on a port.
+//
+// Bulk data queued on all ports together is bounded by
+// SwitchOptions.MaxTotalQueueSize (default 4 MiB; v0.3.16 reads the option
+// but never uses it). Over the bound, the oldest packet of the heaviest
+// stream on the port holding the most bulk bytes is dropped, so a slow peer
+// or a greedy flow pays for congestion, not the others. Control packets
+// have their own small bound per port (src/queue).
 
 import (
 	"github.com/Arceliar/phony"
@@ -32,13 +39,16 @@ const (
 // switchActor owns the tree and the port queues; see the file comment.
 type switchActor struct {
 	phony.Inbox
-	core    *Core
-	tree    *tree.Tree
-	table   *tree.Table
-	ports   map[uint64]*switchPort
-	byPeer  map[*peer]uint64
-	ticker  clock.Timer
-	stopped bool
+	core   *Core
+	tree   *tree.Tree
+	table  *tree.Table
+	ports  map[uint64]*switchPort
+	byPeer map[*peer]uint64
+	// queued is the bulk bytes waiting on all ports; maxQueued bounds it.
+	queued    int
+	maxQueued int
+	ticker    clock.Timer
+	stopped   bool
 }
 
 // switchPort is one port's queue and its sink.
@@ -50,11 +60,27 @@ type switchPort struct {
 }
 
 func newSwitch(c *Core) *switchActor {
-	sw := &switchActor{core: c, ports: make(map[uint64]*switchPort), byPeer: make(map[*peer]uint64)}
+	sw := &switchActor{core: c, ports: make(map[uint64]*switchPort), byPeer: make(map[*peer]uint64),
+		maxQueued: defaultMaxQueued}
 	sw.tree = tree.New(c.id.SigPub, c.clock.Now())
 	sw.table = sw.tree.Table()
-	sw.ports[0] = &switchPort{queue: queue.New(0, 0)}
+	sw.ports[0] = &switchPort{queue: sw._newQueue()}
 	return sw
+}
+
+// defaultMaxQueued is the default of SwitchOptions.MaxTotalQueueSize.
+const defaultMaxQueued = 4 << 20
+
+// _newQueue makes a port queue; the switch-wide bound is the one that bites.
+func (sw *switchActor) _newQueue() *queue.Queue { return queue.New(sw.maxQueued, 0) }
+
+// _setMaxQueued changes the bound on bulk bytes queued on all ports.
+func (sw *switchActor) _setMaxQueued(n int) {
+	if n <= 0 {
+		n = defaultMaxQueued
+	}
+	sw.maxQueued = n
+	sw._enforceBound()
 }
 
 func (sw *switchActor) _start() {
@@ -89,7 +115,7 @@ func (sw *switchActor) _addPeer(p *peer) {
 	for sw.ports[port] != nil {
 		port++
 	}
-	sw.ports[port] = &switchPort{peer: p, queue: queue.New(0, 0)}
+	sw.ports[port] = &switchPort{peer: p, queue: sw._newQueue()}
 	sw.byPeer[p] = port
 	r, key := sw.core.router, p.box
 	r.Act(sw, func() { r._peerLinked(key) })
@@ -106,6 +132,7 @@ func (sw *switchActor) _removePeer(p *peer) {
 	if !ok {
 		return
 	}
+	sw.queued -= sw.ports[port].queue.BulkBytes()
 	delete(sw.ports, port)
 	delete(sw.byPeer, p)
 	r, key := sw.core.router, p.box
@@ -198,15 +225,39 @@ func (sw *switchActor) _forward(packet []byte) {
 	if packet[0] == wire.TypeProtocolTraffic {
 		sp.queue.PushControl(packet)
 	} else {
+		before := sp.queue.BulkBytes()
 		sp.queue.PushBulk(raw, packet)
+		sw.queued += sp.queue.BulkBytes() - before
+		sw._enforceBound()
 	}
 	sw._drain(port, sp)
+}
+
+// _enforceBound drops bulk packets while more than maxQueued bytes wait:
+// always from the port holding the most, which drops from its heaviest
+// stream.
+func (sw *switchActor) _enforceBound() {
+	for sw.queued > sw.maxQueued {
+		var worst *switchPort
+		for _, sp := range sw.ports {
+			if worst == nil || sp.queue.BulkBytes() > worst.queue.BulkBytes() {
+				worst = sp
+			}
+		}
+		n := worst.queue.DropBulk()
+		if n == 0 {
+			return
+		}
+		sw.queued -= n
+	}
 }
 
 // _drain hands batches to the port's sink while it has room for them.
 func (sw *switchActor) _drain(port uint64, sp *switchPort) {
 	for sp.inflight < maxInflight && !sp.queue.Empty() {
+		before := sp.queue.BulkBytes()
 		batch := sp.queue.PopBatch(nil, batchBytes)
+		sw.queued -= before - sp.queue.BulkBytes()
 		sp.inflight++
 		done := func() { sw.Act(nil, func() { sw._batchDone(port, sp) }) }
 		if sp.peer == nil {

@@ -36,6 +36,7 @@ func (n *Node) Reload(cfg *config.NodeConfig) {
 	}
 	n.Core.SetAllowedKeys(cfg.AllowedEncryptionPublicKeys)
 	n.Core.SetFirewall(firewall.New(cfg.SessionFirewall))
+	n.Core.SetMaxQueueSize(cfg.SwitchOptions.MaxTotalQueueSize)
 	n.tun.ReloadCKR(cfg.TunnelRouting)
 	n.reloadNodeInfo(cfg)
 	if n.multicast != nil {

@@ -119,6 +119,21 @@ func (q *Queue) PushBulk(key []byte, p []byte) {
 	}
 }
 
+// BulkBytes is the number of bulk bytes waiting.
+func (q *Queue) BulkBytes() int { return q.bulkBytes }
+
+// DropBulk drops the oldest packet of the stream holding the most bytes,
+// for an owner enforcing a bound shared by several queues. It returns the
+// bytes dropped, 0 when no bulk packet waits.
+func (q *Queue) DropBulk() int {
+	if len(q.ring) == 0 {
+		return 0
+	}
+	before := q.bulkBytes
+	q.dropFromHeaviest()
+	return before - q.bulkBytes
+}
+
 func (q *Queue) dropFromHeaviest() {
 	var heaviest *stream
 	for _, s := range q.ring {

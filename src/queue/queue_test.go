@@ -178,3 +178,20 @@ func BenchmarkPushPop(b *testing.B) {
 		q.Pop()
 	}
 }
+
+func TestDropBulk(t *testing.T) {
+	q := New(0, 0)
+	if q.DropBulk() != 0 {
+		t.Fatal("dropped from an empty queue")
+	}
+	q.PushControl(pkt("c", 50))
+	q.PushBulk([]byte("a"), pkt("a0", 100))
+	q.PushBulk([]byte("b"), pkt("b0", 300))
+	q.PushBulk([]byte("b"), pkt("b1", 300))
+	if n := q.DropBulk(); n != 300 || q.BulkBytes() != 400 || q.Stats().DroppedPkts != 1 {
+		t.Fatalf("dropped %d, %d bulk bytes left", n, q.BulkBytes())
+	}
+	if got := fmt.Sprint(drain(q)); got != "[c a0 b1]" && got != "[c b1 a0]" {
+		t.Fatalf("left %s", got)
+	}
+}
