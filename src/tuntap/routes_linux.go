@@ -76,7 +76,15 @@ func (k *kernelRoutes) sync(t *ckr.Table) error {
 		if _, ok := k.installed[p]; ok {
 			continue
 		}
-		if err := k.request(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_REPLACE, p); err != nil {
+		// NLM_F_EXCL, not NLM_F_REPLACE: a route the host already has for
+		// the prefix (its default route, a LAN) must not be taken over,
+		// and so must not be deleted when tunnel routing lets go of it.
+		err := k.request(unix.RTM_NEWROUTE, unix.NLM_F_CREATE|unix.NLM_F_EXCL, p)
+		if errors.Is(err, unix.EEXIST) {
+			errs = append(errs, fmt.Errorf("route %s already exists in the kernel; left as it is", p))
+			continue
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("adding route %s: %w", p, err))
 			continue
 		}

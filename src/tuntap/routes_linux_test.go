@@ -66,3 +66,46 @@ func TestTunnelRoutesInstalled(t *testing.T) {
 	a.ReloadCKR(config.TunnelRouting{Enable: true, IPv4RemoteSubnets: map[string]string{"10.20.0.0/16": key.String()}})
 	has("10.20.0.0/16")
 }
+
+// Routes already in the kernel for the same prefixes (the host's default
+// route, a LAN) are not taken over, and so not deleted when tunnel routing
+// lets go of its own.
+func TestTunnelRoutesLeaveOthersAlone(t *testing.T) {
+	roottest.EnterNetns(t)
+	roottest.NeedTUN(t)
+	roottest.IP(t, "link", "add", "lan0", "type", "veth", "peer", "name", "lan1")
+	roottest.IP(t, "addr", "add", "192.0.2.1/24", "dev", "lan0")
+	roottest.IP(t, "link", "set", "lan1", "up")
+	roottest.IP(t, "link", "set", "lan0", "up")
+	roottest.IP(t, "route", "add", "default", "via", "192.0.2.254", "dev", "lan0")
+	roottest.IP(t, "route", "add", "10.40.0.0/16", "dev", "lan0")
+	hostRoutes := roottest.IP(t, "-4", "route", "show", "dev", "lan0")
+
+	key, _ := crypto.NewBoxKeys()
+	var logBuf syncBuffer
+	a, err := Start(newFakeCore(), Options{IfName: "yggrt1", IfMTU: 1500, Logger: logging.New(&logBuf, logging.LevelDebug), TunnelRouting: config.TunnelRouting{
+		Enable: true,
+		IPv4RemoteSubnets: map[string]string{"0.0.0.0/0": key.String(), "10.40.0.0/16": key.String(),
+			"10.20.0.0/16": key.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Stop)
+	if got := roottest.IP(t, "-4", "route", "show", "dev", "lan0"); got != hostRoutes {
+		t.Fatalf("host routes changed by tunnel routing:\n%s\nwere:\n%s", got, hostRoutes)
+	}
+	if got := roottest.IP(t, "-4", "route", "show", "dev", "yggrt1"); !strings.Contains(got, "10.20.0.0/16 ") {
+		t.Fatalf("tunnel route missing:\n%s", got)
+	}
+	for _, p := range []string{"0.0.0.0/0", "10.40.0.0/16"} {
+		if !strings.Contains(logBuf.String(), "route "+p+" already exists") {
+			t.Errorf("no warning about the existing route %s:\n%s", p, logBuf.String())
+		}
+	}
+	_ = a.UpdateCKR(func(s *ckr.State) error { s.SetEnabled(false); return nil })
+	a.Stop()
+	if got := roottest.IP(t, "-4", "route", "show", "dev", "lan0"); got != hostRoutes {
+		t.Fatalf("host routes lost when tunnel routing let go:\n%s\nwere:\n%s", got, hostRoutes)
+	}
+}
