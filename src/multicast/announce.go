@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"syscall"
 )
 
@@ -32,16 +33,20 @@ func (m *Multicast) _announce() {
 			// Gone, or replaced by a new interface of the same name.
 			m._dropListener(st)
 			delete(m.ifaces, name)
-		case k.addr != st.addr:
-			m._dropListener(st)
-			st.addr = k.addr
+		default:
+			// A listener stays while its address is anywhere on the
+			// interface, as in the reference, not only while it is first.
+			st.addrs = k.addrs
+			if st.lis != nil && !slices.Contains(k.addrs, st.lis.addr) {
+				m._dropListener(st)
+			}
 		}
 	}
 	// In the system's order, so that listeners open in a stable order.
 	for _, k := range sel {
 		st := m.ifaces[k.name]
 		if st == nil {
-			st = &ifaceState{name: k.name, index: k.index, addr: k.addr}
+			st = &ifaceState{name: k.name, index: k.index, addrs: k.addrs}
 			m.ifaces[k.name] = st
 		}
 		m._announceOn(st)
@@ -51,7 +56,7 @@ func (m *Multicast) _announce() {
 // _announceOn joins the group, asks for the listener if there is none yet,
 // and beacons once the listener is up.
 func (m *Multicast) _announceOn(st *ifaceState) {
-	if !st.addr.IsValid() {
+	if len(st.addrs) == 0 {
 		return // nothing to listen on or to send from
 	}
 	if !st.joined {
@@ -73,7 +78,7 @@ func (m *Multicast) _announceOn(st *ifaceState) {
 
 // _openListener asks the core for a listener on the interface's address.
 func (m *Multicast) _openListener(st *ifaceState) {
-	l := &listener{uri: listenURI(st.addr, st.name, m.opts.ListenPort), addr: st.addr}
+	l := &listener{uri: listenURI(st.addrs[0], st.name, m.opts.ListenPort), addr: st.addrs[0]}
 	st.lis = l
 	name := st.name
 	m.pending++

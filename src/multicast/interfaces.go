@@ -14,7 +14,7 @@ type Interface struct {
 	Index int
 	Flags net.Flags
 	// Addrs are the interface's addresses in the order the system lists
-	// them; the first IPv6 link-local one is announced.
+	// them; a new listener goes on the first IPv6 link-local one.
 	Addrs []netip.Addr
 }
 
@@ -26,15 +26,15 @@ func (ifi Interface) eligible() bool {
 		ifi.Flags&net.FlagPointToPoint == 0
 }
 
-// linkLocal is the first IPv6 link-local unicast address, or the zero
-// Addr when there is none.
-func (ifi Interface) linkLocal() netip.Addr {
+// linkLocals lists the IPv6 link-local unicast addresses, in order.
+func (ifi Interface) linkLocals() []netip.Addr {
+	var out []netip.Addr
 	for _, a := range ifi.Addrs {
 		if a.Is6() && !a.Is4In6() && a.IsLinkLocalUnicast() {
-			return a.WithZone("")
+			out = append(out, a.WithZone(""))
 		}
 	}
-	return netip.Addr{}
+	return out
 }
 
 // SystemInterfaces lists the host's interfaces. Addresses are only fetched
@@ -100,7 +100,7 @@ func compileRegexes(exprs []string) ([]*regexp.Regexp, error) {
 type kept struct {
 	name  string
 	index int
-	addr  netip.Addr // first IPv6 link-local address; zero when there is none
+	addrs []netip.Addr // IPv6 link-local addresses, in the system's order
 }
 
 // selectInterfaces keeps the eligible interfaces whose name matches any of
@@ -111,7 +111,7 @@ func selectInterfaces(ifaces []Interface, res []*regexp.Regexp) []kept {
 		if !ifi.eligible() || !matchesAny(res, ifi.Name) {
 			continue
 		}
-		out = append(out, kept{name: ifi.Name, index: ifi.Index, addr: ifi.linkLocal()})
+		out = append(out, kept{name: ifi.Name, index: ifi.Index, addrs: ifi.linkLocals()})
 	}
 	return out
 }

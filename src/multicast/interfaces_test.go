@@ -21,15 +21,15 @@ func TestSelectInterfaces(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		regexes []string
-		want    string // "name@index=addr" joined by spaces
+		want    string // "name@index=[link-local addresses]" joined by spaces
 	}{
-		{[]string{".*"}, "eth0@2=fe80::2 veth0@3=fe80::3 br-eth@7=invalid IP ethx@8=fe80::8"},
+		{[]string{".*"}, "eth0@2=[fe80::2 fe80::22] veth0@3=[fe80::3] br-eth@7=[] ethx@8=[fe80::8]"},
 		// Unanchored: "eth" is found inside veth0 and br-eth.
-		{[]string{"eth"}, "eth0@2=fe80::2 veth0@3=fe80::3 br-eth@7=invalid IP ethx@8=fe80::8"},
-		{[]string{"^eth"}, "eth0@2=fe80::2 ethx@8=fe80::8"},
-		{[]string{"^eth0$"}, "eth0@2=fe80::2"},
-		{[]string{"^veth", "x$"}, "veth0@3=fe80::3 ethx@8=fe80::8"},
-		{[]string{""}, "eth0@2=fe80::2 veth0@3=fe80::3 br-eth@7=invalid IP ethx@8=fe80::8"},
+		{[]string{"eth"}, "eth0@2=[fe80::2 fe80::22] veth0@3=[fe80::3] br-eth@7=[] ethx@8=[fe80::8]"},
+		{[]string{"^eth"}, "eth0@2=[fe80::2 fe80::22] ethx@8=[fe80::8]"},
+		{[]string{"^eth0$"}, "eth0@2=[fe80::2 fe80::22]"},
+		{[]string{"^veth", "x$"}, "veth0@3=[fe80::3] ethx@8=[fe80::8]"},
+		{[]string{""}, "eth0@2=[fe80::2 fe80::22] veth0@3=[fe80::3] br-eth@7=[] ethx@8=[fe80::8]"},
 		// Excluded interfaces stay out whatever the regex.
 		{[]string{"tun0", "^lo$", "eth1", "wlan0"}, ""},
 		{nil, ""},
@@ -40,7 +40,7 @@ func TestSelectInterfaces(t *testing.T) {
 		}
 		var got []string
 		for _, k := range selectInterfaces(list, res) {
-			got = append(got, fmt.Sprintf("%s@%d=%v", k.name, k.index, k.addr))
+			got = append(got, fmt.Sprintf("%s@%d=%v", k.name, k.index, k.addrs))
 		}
 		if strings.Join(got, " ") != tc.want {
 			t.Errorf("%q: got %q, want %q", tc.regexes, strings.Join(got, " "), tc.want)
@@ -68,8 +68,8 @@ func TestAddrAddrs(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 	ifi := Interface{Addrs: got}
-	if ifi.linkLocal() != want[1] {
-		t.Fatalf("linkLocal = %v", ifi.linkLocal())
+	if ll := ifi.linkLocals(); len(ll) != 1 || ll[0] != want[1] {
+		t.Fatalf("linkLocals = %v", ll)
 	}
 }
 

@@ -89,11 +89,11 @@ type Multicast struct {
 type ifaceState struct {
 	name    string
 	index   int
-	addr    netip.Addr // first link-local address, zero when none
-	joined  bool       // member of the group on this interface
-	lis     *listener  // nil until one is asked for
-	warned  string     // last listen error logged, to log each one once
-	sendErr string     // last beacon send error logged, likewise
+	addrs   []netip.Addr // link-local addresses now on it; a new listener takes the first
+	joined  bool         // member of the group on this interface
+	lis     *listener    // nil until one is asked for
+	warned  string       // last listen error logged, to log each one once
+	sendErr string       // last beacon send error logged, likewise
 }
 
 // listener is a link-local TCP listener asked of the core.

@@ -77,12 +77,21 @@ func TestListenerLifecycle(t *testing.T) {
 	h.core.take()
 	h.sock().takeSent()
 
-	// The first link-local address changes: the old listener goes, a new
-	// one comes, and the beacon follows the new one at once.
+	// A new link-local address listed first changes nothing while the
+	// listener's own address is still on the interface (spec 03 §4 step 2).
 	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::9", "fe80::2"), wlan0)
 	h.advance(time.Second)
-	eq(t, "address change", h.core.take(), []string{"close tcp://[fe80::2%eth0]:0", "listen tcp://[fe80::9%eth0]:0"})
+	eq(t, "address added", h.core.take(), nil)
 	sent := h.sock().takeSent()
+	slices.Sort(sent)
+	eq(t, "beacons after address added", sent, []string{"2 [fe80::2]:40001", "3 [fe80::3]:40002"})
+
+	// The listener's address goes: the old listener goes, a new one comes
+	// on the first address left, and the beacon follows it at once.
+	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::9"), wlan0)
+	h.advance(time.Second)
+	eq(t, "address change", h.core.take(), []string{"close tcp://[fe80::2%eth0]:0", "listen tcp://[fe80::9%eth0]:0"})
+	sent = h.sock().takeSent()
 	slices.Sort(sent)
 	eq(t, "beacons after address change", sent, []string{"2 [fe80::9]:40003", "3 [fe80::3]:40002"})
 
@@ -151,7 +160,7 @@ func TestReceive(t *testing.T) {
 	h := newHarness(t, 0)
 	h.ifaces.set(
 		iface("eth0", 2, upMulti, "fe80::2"),
-		iface("eth1", 3, upMulti, "fe80::3"),
+		iface("eth1", 3, upMulti, "fe80::3", "fe80::33"),
 		iface("eth2", 4, upMulti, "2001:db8::4"), // kept, but no link-local address to call from
 		iface("other", 5, upMulti, "fe80::5"),    // not matched
 	)
@@ -183,6 +192,9 @@ func TestReceive(t *testing.T) {
 		}, nil},
 		{"own beacon on the other interface", func(d *datagram) {
 			d.payload, d.src, d.ifIndex = []byte("[fe80::2]:40001"), netip.MustParseAddr("fe80::2"), 3
+		}, nil},
+		{"from our address that is not announced", func(d *datagram) {
+			d.payload, d.src, d.ifIndex = []byte("[fe80::33]:40001"), netip.MustParseAddr("fe80::33"), 3
 		}, nil},
 		{"with terminator", func(d *datagram) { d.payload = append(d.payload, '\n') }, nil},
 		{"garbage", func(d *datagram) { d.payload = []byte{0xff, 0, '['} }, nil},

@@ -5,6 +5,7 @@ package multicast
 
 import (
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/Arceliar/phony"
@@ -62,7 +63,7 @@ func (m *Multicast) _received(r *reader, payload []byte, src, dst netip.Addr, if
 		return // a node may only announce its own address
 	}
 	st := m._byIndex(ifIndex)
-	if st == nil || !st.addr.IsValid() {
+	if st == nil || len(st.addrs) == 0 {
 		// Not an interface we run on, or one we have no link-local
 		// address on to call from.
 		return
@@ -88,12 +89,13 @@ func (m *Multicast) _byIndex(ifIndex int) *ifaceState {
 	return nil
 }
 
-// _isOwn reports whether addr is one we announce: our own beacons come back
-// through multicast loopback, and on any other of our interfaces on the
-// same link.
+// _isOwn reports whether addr is one of our link-local addresses: our own
+// beacons come back through multicast loopback, and on any other of our
+// interfaces on the same link; and a listener may sit on an address that is
+// no longer its interface's first.
 func (m *Multicast) _isOwn(addr netip.Addr) bool {
 	for _, st := range m.ifaces {
-		if st.addr == addr {
+		if slices.Contains(st.addrs, addr) {
 			return true
 		}
 	}
