@@ -299,6 +299,15 @@ func (h *harness) sock() *fakeSocket {
 	return h.socks[len(h.socks)-1]
 }
 
+// start starts the module on regexes and waits for its first cycle.
+func (h *harness) start(regexes ...string) {
+	h.t.Helper()
+	if err := h.m.Start(regexes); err != nil {
+		h.t.Fatal(err)
+	}
+	h.m.settle()
+}
+
 // advance moves the virtual clock and waits for the module to finish what
 // the timers started.
 func (h *harness) advance(d time.Duration) {

@@ -25,10 +25,7 @@ func TestStartAnnouncesEverySecond(t *testing.T) {
 		iface("tun0", 3, upMulti|net.FlagPointToPoint, "fe80::3"),
 		iface("eth1", 4, upMulti, "2001:db8::4"), // kept, but nothing to announce
 	)
-	if err := h.m.Start([]string{".*"}); err != nil {
-		t.Fatal(err)
-	}
-	h.m.settle()
+	h.start(".*")
 	if h.logs.count("Starting multicast module") != 1 {
 		t.Errorf("log: %s", h.logs)
 	}
@@ -57,10 +54,7 @@ func TestStartAnnouncesEverySecond(t *testing.T) {
 func TestListenPortFixed(t *testing.T) {
 	h := newHarness(t, 7777)
 	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::2"))
-	if err := h.m.Start([]string{"eth0"}); err != nil {
-		t.Fatal(err)
-	}
-	h.m.settle()
+	h.start("eth0")
 	eq(t, "core", h.core.take(), []string{"listen tcp://[fe80::2%eth0]:7777"})
 	eq(t, "beacons", h.sock().takeSent(), []string{"2 [fe80::2]:7777"})
 }
@@ -70,10 +64,7 @@ func TestListenerLifecycle(t *testing.T) {
 	eth0 := iface("eth0", 2, upMulti, "fe80::2")
 	wlan0 := iface("wlan0", 3, upMulti, "fe80::3")
 	h.ifaces.set(eth0, wlan0)
-	if err := h.m.Start([]string{"eth0", "wlan0"}); err != nil {
-		t.Fatal(err)
-	}
-	h.m.settle()
+	h.start("eth0", "wlan0")
 	h.core.take()
 	h.sock().takeSent()
 
@@ -135,10 +126,7 @@ func TestListenFailure(t *testing.T) {
 	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::2"))
 	uri := "tcp://[fe80::2%eth0]:0"
 	h.core.setFail(uri, errBusy)
-	if err := h.m.Start([]string{".*"}); err != nil {
-		t.Fatal(err)
-	}
-	h.m.settle()
+	h.start(".*")
 	for range 3 {
 		h.advance(time.Second)
 	}
@@ -164,10 +152,7 @@ func TestReceive(t *testing.T) {
 		iface("eth2", 4, upMulti, "2001:db8::4"), // kept, but no link-local address to call from
 		iface("other", 5, upMulti, "fe80::5"),    // not matched
 	)
-	if err := h.m.Start([]string{"^eth"}); err != nil {
-		t.Fatal(err)
-	}
-	h.m.settle()
+	h.start("^eth")
 	h.core.take()
 	group := netip.MustParseAddr("ff02::114")
 	peer := netip.MustParseAddr("fe80::5bca:32c0:f47f:9b17")
@@ -283,10 +268,7 @@ func TestSetInterfaces(t *testing.T) {
 func TestStop(t *testing.T) {
 	h := newHarness(t, 0)
 	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::2"))
-	if err := h.m.Start([]string{".*"}); err != nil {
-		t.Fatal(err)
-	}
-	h.m.settle()
+	h.start(".*")
 	old := h.sock()
 	h.m.Stop()
 	if !old.isClosed() || h.clock.Pending() != 0 || h.m.Interfaces() != nil {
@@ -349,10 +331,7 @@ func TestSocketOpenError(t *testing.T) {
 func TestListInterfacesError(t *testing.T) {
 	h := newHarness(t, 0)
 	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::2"))
-	if err := h.m.Start([]string{".*"}); err != nil {
-		t.Fatal(err)
-	}
-	h.m.settle()
+	h.start(".*")
 	h.sock().takeSent()
 	h.ifaces.mu.Lock()
 	h.ifaces.err = errors.New("netlink: busy")
@@ -369,10 +348,7 @@ func TestListInterfacesError(t *testing.T) {
 func TestJoinGroupErrors(t *testing.T) {
 	h := newHarness(t, 0)
 	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::2"))
-	if err := h.m.Start([]string{".*"}); err != nil {
-		t.Fatal(err)
-	}
-	h.m.settle()
+	h.start(".*")
 	s := h.sock()
 	s.takeJoins()
 	s.takeSent()
@@ -392,10 +368,7 @@ func TestJoinGroupErrors(t *testing.T) {
 func TestSendErrorLoggedOnce(t *testing.T) {
 	h := newHarness(t, 0)
 	h.ifaces.set(iface("eth0", 2, upMulti, "fe80::2"))
-	if err := h.m.Start([]string{".*"}); err != nil {
-		t.Fatal(err)
-	}
-	h.m.settle()
+	h.start(".*")
 	s := h.sock()
 	setErr := func(err error) {
 		s.mu.Lock()
