@@ -26,9 +26,15 @@ func TestSwitchQueueBound(t *testing.T) {
 		sw._setMaxQueued(64 << 10)
 		sw._publishTable()
 	})
-	// Hold the router, so port 0 (our coords) cannot drain.
-	release := make(chan struct{})
-	go phony.Block(c.router, func() { <-release })
+	// Hold the router, so port 0 (our coords) cannot drain: two batches go
+	// out (the light flow's first packet, then one heavy packet) and the
+	// rest waits in the queue.
+	release, held := make(chan struct{}), make(chan struct{})
+	go phony.Block(c.router, func() {
+		close(held)
+		<-release
+	})
+	<-held
 	defer close(release)
 
 	phony.Block(sw, func() {
@@ -51,8 +57,8 @@ func TestSwitchQueueBound(t *testing.T) {
 	if dropped == 0 {
 		t.Fatal("nothing dropped over the bound")
 	}
-	// Both packets of the light flow are still there: two batches went to
-	// the held router, so count what the queue still has of flow 1.
+	// The light flow's second packet is still queued: only the heavy
+	// flow paid for the congestion.
 	light := 0
 	phony.Block(sw, func() {
 		q := sw.ports[0].queue
@@ -67,7 +73,7 @@ func TestSwitchQueueBound(t *testing.T) {
 			}
 		}
 	})
-	if light < 1 {
-		t.Fatal("the light flow lost its packets to the heavy one")
+	if light != 1 {
+		t.Fatalf("%d packets of the light flow queued, want 1", light)
 	}
 }
