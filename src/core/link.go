@@ -22,6 +22,7 @@ import (
 	"github.com/Arceliar/phony"
 
 	"github.com/yggmesh/ygg/src/address"
+	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/transport"
 	"github.com/yggmesh/ygg/src/wire"
@@ -222,7 +223,7 @@ func (r *linkReader) _readFrames(p *peer) {
 		r.deadline = now
 		_ = r.conn.SetReadDeadline(now.Add(closeTime))
 	}
-	msg, err := r.frames.Next(nil)
+	msg, err := r.frames.NextInto(bufpool.Get)
 	if err != nil {
 		l := r.link
 		l.Act(r, func() { l._fail(err) })
@@ -304,6 +305,10 @@ func (w *linkWriter) sendBatch(p *peer, batch [][]byte, done func()) {
 	w.Act(nil, func() {
 		p.Act(nil, p._writeStarted)
 		n, payload := w._writeFrames(batch)
+		// The writer ends every packet's life: nothing else holds them.
+		for _, m := range batch {
+			bufpool.Put(m)
+		}
 		p.Act(w, func() { p._writeDone(n, payload) })
 		done()
 	})

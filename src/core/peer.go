@@ -18,6 +18,7 @@ import (
 
 	"github.com/Arceliar/phony"
 
+	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/wire"
 )
@@ -91,6 +92,7 @@ func (p *peer) _handleFrame(msg []byte) {
 	p.bytesIn += uint64(len(msg))
 	p._readDone()
 	if len(msg) == 0 {
+		bufpool.Put(msg)
 		return // keepalive
 	}
 	p.keepalive.arm(p.core.clock, keepaliveTime, p.post, p._sendKeepalive)
@@ -104,8 +106,10 @@ func (p *peer) _handleFrame(msg []byte) {
 		sw.Act(p, func() { sw._forwardFrom(p, msg) })
 	case wire.TypeLinkProtocolTraffic:
 		p._handleLinkProtocol(msg)
+		bufpool.Put(msg)
 	default:
 		// Unknown frame types are ignored and the link stays up (spec 01 §3.4).
+		bufpool.Put(msg)
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/Arceliar/phony"
 
+	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/dht"
@@ -194,15 +195,17 @@ func (r *router) _handlePacket(p []byte) {
 	switch t, _ := wire.PacketType(p); t {
 	case wire.TypeTraffic:
 		var tr wire.Traffic
-		if tr.Decode(p) != nil {
-			return
-		}
-		if s := r.byHandle[tr.Handle]; s != nil {
-			s.Act(r, func() { s._recv(&tr) })
+		if tr.Decode(p) == nil {
+			if s := r.byHandle[tr.Handle]; s != nil {
+				// The session ends the packet's life (and returns p).
+				s.Act(r, func() { s._recv(&tr, p) })
+				return
+			}
 		}
 	case wire.TypeProtocolTraffic:
 		r._handleProtocol(p)
 	}
+	bufpool.Put(p)
 }
 
 func (r *router) _handleProtocol(p []byte) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/Arceliar/phony"
 
+	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/wire"
 )
@@ -138,7 +139,7 @@ func (s *session) _send(msg []byte, flow uint64) {
 		return
 	}
 	s.myNonce.Increment()
-	buf := make([]byte, 0, wire.TrafficLen(s.coords, flow, len(msg)))
+	buf := bufpool.Get(wire.TrafficLen(s.coords, flow, len(msg)))[:0]
 	pkt := wire.SealTraffic(buf, s.coords, flow, &s.theirHandle, &s.sesShared, &s.myNonce, msg)
 	s.bytesOut += uint64(len(msg))
 	s.core.sw.sendLocal(s, pkt)
@@ -231,12 +232,14 @@ func (s *session) _becameReady() {
 }
 
 // _recv opens a traffic packet (spec 02 §6.10). Anything out of order, not
-// ready or not opening is dropped silently; there is no replay window.
-func (s *session) _recv(tr *wire.Traffic) {
+// ready or not opening is dropped silently; there is no replay window. The
+// packet's buffer p, which tr aliases, goes back to the pool here.
+func (s *session) _recv(tr *wire.Traffic, p []byte) {
+	defer bufpool.Put(p)
 	if s.closed || !s.ready || tr.Nonce.Minus(&s.theirNonce) <= 0 {
 		return
 	}
-	msg, err := tr.Open(nil, &s.sesShared)
+	msg, err := tr.Open(bufpool.Get(len(tr.Payload))[:0], &s.sesShared)
 	if err != nil {
 		return
 	}

@@ -22,6 +22,7 @@ package core
 import (
 	"github.com/Arceliar/phony"
 
+	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/queue"
 	"github.com/yggmesh/ygg/src/tree"
@@ -203,7 +204,9 @@ func (sw *switchActor) _publishTable() {
 func (sw *switchActor) _forwardFrom(p *peer, packet []byte) {
 	if port, ok := sw._portOf(p); ok && sw.table.Has(port) {
 		sw._forward(packet)
+		return
 	}
+	bufpool.Put(packet)
 }
 
 // _forward queues a packet for the port its coords lead to. Packets from the
@@ -214,12 +217,14 @@ func (sw *switchActor) _forward(packet []byte) {
 		// v0.3.16 forwards a packet with malformed coords toward the root;
 		// nobody can receive it, so it is dropped here.
 		sw.ports[0].dropped++
+		bufpool.Put(packet)
 		return
 	}
 	port := sw.table.Lookup(raw)
 	sp := sw.ports[port]
 	if sp == nil {
 		sw.ports[0].dropped++
+		bufpool.Put(packet)
 		return
 	}
 	if packet[0] == wire.TypeProtocolTraffic {

@@ -56,6 +56,17 @@ func NewFrameReader(r *bufio.Reader) *FrameReader { return &FrameReader{r: r} }
 // Next reads one frame and returns its message, appended to buf[:0] so the
 // caller can reuse buffers. An empty message is a keepalive.
 func (f *FrameReader) Next(buf []byte) ([]byte, error) {
+	return f.NextInto(func(n int) []byte {
+		if cap(buf) < n {
+			return make([]byte, n)
+		}
+		return buf[:n]
+	})
+}
+
+// NextInto reads one frame into a buffer of the message's length that
+// alloc provides (a pool, typically), and returns it.
+func (f *FrameReader) NextInto(alloc func(n int) []byte) ([]byte, error) {
 	var magic [4]byte
 	if _, err := io.ReadFull(f.r, magic[:]); err != nil {
 		return nil, err
@@ -77,10 +88,7 @@ func (f *FrameReader) Next(buf []byte) ([]byte, error) {
 			break
 		}
 	}
-	if uint64(cap(buf)) < length {
-		buf = make([]byte, length)
-	}
-	buf = buf[:length]
+	buf := alloc(int(length))
 	if _, err := io.ReadFull(f.r, buf); err != nil {
 		return nil, unexpectedEOF(err)
 	}
