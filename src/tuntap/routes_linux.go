@@ -56,12 +56,19 @@ func (k *kernelRoutes) close() { unix.Close(k.fd) }
 // enabled, none otherwise.
 func (k *kernelRoutes) sync(t *ckr.Table) error {
 	want := make(map[netip.Prefix]struct{})
+	var errs []error
 	if t.Enabled() {
 		for _, r := range t.RouteList() {
+			if r.Prefix.Bits() == 0 {
+				// A default route into the TUN would also take the node's
+				// own peering traffic; that needs routes for the peers that
+				// only the user knows, so it is left to the user.
+				errs = append(errs, fmt.Errorf("default route %s not installed: add it yourself, with routes for the peers outside the TUN", r.Prefix))
+				continue
+			}
 			want[r.Prefix] = struct{}{}
 		}
 	}
-	var errs []error
 	for p := range k.installed {
 		if _, ok := want[p]; ok {
 			continue

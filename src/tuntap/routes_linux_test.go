@@ -98,14 +98,41 @@ func TestTunnelRoutesLeaveOthersAlone(t *testing.T) {
 	if got := roottest.IP(t, "-4", "route", "show", "dev", "yggrt1"); !strings.Contains(got, "10.20.0.0/16 ") {
 		t.Fatalf("tunnel route missing:\n%s", got)
 	}
-	for _, p := range []string{"0.0.0.0/0", "10.40.0.0/16"} {
-		if !strings.Contains(logBuf.String(), "route "+p+" already exists") {
-			t.Errorf("no warning about the existing route %s:\n%s", p, logBuf.String())
+	for _, want := range []string{"route 10.40.0.0/16 already exists", "default route 0.0.0.0/0 not installed"} {
+		if !strings.Contains(logBuf.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logBuf.String())
 		}
 	}
 	_ = a.UpdateCKR(func(s *ckr.State) error { s.SetEnabled(false); return nil })
 	a.Stop()
 	if got := roottest.IP(t, "-4", "route", "show", "dev", "lan0"); got != hostRoutes {
 		t.Fatalf("host routes lost when tunnel routing let go:\n%s\nwere:\n%s", got, hostRoutes)
+	}
+}
+
+// Default routes (prefix length 0) are not installed: they would also take
+// the node's own peering traffic into the TUN.
+func TestTunnelDefaultRoutesNotInstalled(t *testing.T) {
+	roottest.EnterNetns(t)
+	roottest.NeedTUN(t)
+	key, _ := crypto.NewBoxKeys()
+	var logBuf syncBuffer
+	a, err := Start(newFakeCore(), Options{IfName: "yggrt1", IfMTU: 1500, Logger: logging.New(&logBuf, logging.LevelInfo),
+		TunnelRouting: config.TunnelRouting{
+			Enable:            true,
+			IPv4RemoteSubnets: map[string]string{"0.0.0.0/0": key.String(), "10.40.0.0/16": key.String()},
+			IPv6RemoteSubnets: map[string]string{"::/0": key.String()},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Stop)
+	v4 := roottest.IP(t, "-4", "route", "show", "dev", "yggrt1")
+	v6 := roottest.IP(t, "-6", "route", "show", "dev", "yggrt1")
+	if strings.Contains(v4, "default") || strings.Contains(v6, "default") || !strings.Contains(v4, "10.40.0.0/16") {
+		t.Fatalf("routes:\n%s%s", v4, v6)
+	}
+	if !strings.Contains(logBuf.String(), "default route 0.0.0.0/0 not installed") {
+		t.Fatalf("no log line about the default route:\n%s", logBuf.String())
 	}
 }
