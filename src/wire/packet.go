@@ -23,14 +23,36 @@ func PacketType(b []byte) (t uint64, ok bool) {
 
 // PacketCoords returns the raw destination coords of a type-0 or type-1
 // packet (aliasing b, flow-key suffix included) without decoding the rest.
-// It is all a forwarder needs to read.
+// It is all a forwarder needs to read. ok is false when the coords field
+// runs past the packet or a routing port (one before the flow-key suffix's
+// 0) is truncated: v0.3.16 forwards such a packet toward the root, where
+// nobody can receive it, so a forwarder should drop it.
 func PacketCoords(b []byte) (raw []byte, ok bool) {
 	t, n := Uvarint(b)
 	if n == 0 || (t != TypeTraffic && t != TypeProtocolTraffic) {
 		return nil, false
 	}
 	raw, m := CoordsField(b[n:])
-	return raw, m != 0
+	if m == 0 || !routable(raw) {
+		return nil, false
+	}
+	return raw, true
+}
+
+// routable reports whether every routing port of raw coords is complete.
+// What follows a 0 port is the flow key, which forwarding never reads.
+func routable(raw []byte) bool {
+	for len(raw) > 0 {
+		p, n := Uvarint(raw)
+		if n == 0 {
+			return false
+		}
+		if p == 0 {
+			return true
+		}
+		raw = raw[n:]
+	}
+	return true
 }
 
 // expectType strips the leading uv(type) and checks it is want.

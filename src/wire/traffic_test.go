@@ -137,9 +137,16 @@ func TestTrafficDecodeErrors(t *testing.T) {
 	if err := p.Decode(h("01 00")); err != ErrWrongType {
 		t.Errorf("type 1: %v", err)
 	}
-	for _, b := range []string{"", "02 00", "00", "00 05 01", "81"} {
+	// A truncated routing port makes coords no switch can follow.
+	for _, b := range []string{"", "02 00", "00", "00 05 01", "81", "00 01 81", "00 02 01 81 aa", "01 03 01 ff ff"} {
 		if _, ok := PacketCoords(h(b)); ok {
 			t.Errorf("PacketCoords(%s) accepted", b)
+		}
+	}
+	// Forwarding stops at the flow-key separator and never reads past it.
+	for _, b := range []string{"00 00", "00 03 01 00 81", "01 02 01 02"} {
+		if _, ok := PacketCoords(h(b)); !ok {
+			t.Errorf("PacketCoords(%s) rejected", b)
 		}
 	}
 }
