@@ -44,19 +44,28 @@ func CoordsField(b []byte) (raw []byte, n int) {
 	return b[ln:end:end], end
 }
 
-// ParseCoordsRaw decodes raw coords bytes into ports. ok is false when a port
-// is truncated.
+// ParseCoordsRaw decodes raw coords bytes into freshly allocated ports. ok
+// is false when a port is truncated.
 func ParseCoordsRaw(raw []byte) (c Coords, ok bool) {
-	c = make(Coords, 0, len(raw))
+	c, ok = appendPorts(make(Coords, 0, len(raw)), raw)
+	if !ok {
+		return nil, false
+	}
+	return c, true
+}
+
+// appendPorts decodes raw coords bytes onto dst; ok is false when a port is
+// truncated or overlong.
+func appendPorts(dst Coords, raw []byte) (Coords, bool) {
 	for len(raw) > 0 {
 		p, n := Uvarint(raw)
 		if n == 0 {
-			return nil, false
+			return dst, false
 		}
-		c = append(c, p)
+		dst = append(dst, p)
 		raw = raw[n:]
 	}
-	return c, true
+	return dst, true
 }
 
 // DecodeCoords reads a length-prefixed coords field and its ports.

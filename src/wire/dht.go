@@ -23,11 +23,7 @@ func (m *DHTReq) Encode(dst []byte) []byte {
 // Decode parses a type-6 message; bytes after Dest are ignored, as the
 // reference ignores them.
 func (m *DHTReq) Decode(b []byte) error {
-	b, err := expectType(b, TypeDHTLookupRequest)
-	if err != nil {
-		return err
-	}
-	c, b, err := decodeCoords(b)
+	c, b, err := decodeHeader(b, TypeDHTLookupRequest)
 	if err != nil {
 		return err
 	}
@@ -73,11 +69,7 @@ func (m *DHTRes) Encode(dst []byte) []byte {
 // truncated entry invalidates the whole message. All decoded coords share
 // one fresh allocation, so they may be kept after b is reused.
 func (m *DHTRes) Decode(b []byte) error {
-	b, err := expectType(b, TypeDHTLookupResponse)
-	if err != nil {
-		return err
-	}
-	c, b, err := decodeCoords(b)
+	c, b, err := decodeHeader(b, TypeDHTLookupResponse)
 	if err != nil {
 		return err
 	}

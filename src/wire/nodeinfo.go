@@ -17,11 +17,7 @@ func (m *NodeInfoReq) Encode(dst []byte) []byte {
 
 // Decode parses a type-8 message; trailing bytes are ignored.
 func (m *NodeInfoReq) Decode(b []byte) error {
-	b, err := expectType(b, TypeNodeInfoRequest)
-	if err != nil {
-		return err
-	}
-	c, _, err := decodeCoords(b)
+	c, _, err := decodeHeader(b, TypeNodeInfoRequest)
 	if err != nil {
 		return err
 	}
@@ -50,11 +46,7 @@ func (m *NodeInfoRes) Encode(dst []byte) []byte {
 // Decode parses a type-9 message; an empty NodeInfo is an error, as the
 // reference drops such a response.
 func (m *NodeInfoRes) Decode(b []byte) error {
-	b, err := expectType(b, TypeNodeInfoResponse)
-	if err != nil {
-		return err
-	}
-	c, b, err := decodeCoords(b)
+	c, b, err := decodeHeader(b, TypeNodeInfoResponse)
 	if err != nil {
 		return err
 	}

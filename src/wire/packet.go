@@ -75,25 +75,36 @@ func decodeCoords(b []byte) (c Coords, rest []byte, err error) {
 	if n == 0 {
 		return nil, nil, ErrShortMessage
 	}
-	c, ok := appendPorts(make(Coords, 0, len(raw)), raw)
+	c, ok := ParseCoordsRaw(raw)
 	if !ok {
 		return nil, nil, ErrBadCoords
 	}
 	return c, b[n:], nil
 }
 
-// appendPorts decodes raw coords bytes onto dst; ok is false when a port is
-// truncated or overlong.
-func appendPorts(dst Coords, raw []byte) (Coords, bool) {
-	for len(raw) > 0 {
-		p, n := Uvarint(raw)
-		if n == 0 {
-			return dst, false
-		}
-		dst = append(dst, p)
-		raw = raw[n:]
+// decodeHeader strips the uv(type), which must be want, and the sender's or
+// requester's coords that open every inner protocol message.
+func decodeHeader(b []byte, want uint64) (c Coords, rest []byte, err error) {
+	b, err = expectType(b, want)
+	if err != nil {
+		return nil, nil, err
 	}
-	return dst, true
+	return decodeCoords(b)
+}
+
+// splitRouted strips the uv(type), which must be want, and the destination
+// coords field that open a routed packet (types 0 and 1), and checks that
+// at least fixed bytes follow. raw and rest alias b.
+func splitRouted(b []byte, want uint64, fixed int) (raw, rest []byte, err error) {
+	b, err = expectType(b, want)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, n := CoordsField(b)
+	if n == 0 || len(b)-n < fixed {
+		return nil, nil, ErrShortMessage
+	}
+	return raw, b[n:], nil
 }
 
 // chopKey copies a 32-byte key off the front of b.

@@ -30,17 +30,9 @@ func (p *ProtocolTraffic) Encode(dst []byte) []byte {
 
 // Decode parses a type-1 packet. Coords and Payload alias b.
 func (p *ProtocolTraffic) Decode(b []byte) error {
-	b, err := expectType(b, TypeProtocolTraffic)
+	raw, b, err := splitRouted(b, TypeProtocolTraffic, len(p.ToKey)+len(p.FromKey)+len(p.Nonce))
 	if err != nil {
 		return err
-	}
-	raw, n := CoordsField(b)
-	if n == 0 {
-		return ErrShortMessage
-	}
-	b = b[n:]
-	if len(b) < len(p.ToKey)+len(p.FromKey)+len(p.Nonce) {
-		return ErrShortMessage
 	}
 	p.Coords = raw
 	b, _ = chopKey(&p.ToKey, b)

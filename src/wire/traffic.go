@@ -23,17 +23,9 @@ func (p *Traffic) Encode(dst []byte) []byte {
 
 // Decode parses a type-0 packet. Coords and Payload alias b.
 func (p *Traffic) Decode(b []byte) error {
-	b, err := expectType(b, TypeTraffic)
+	raw, b, err := splitRouted(b, TypeTraffic, len(p.Handle)+len(p.Nonce))
 	if err != nil {
 		return err
-	}
-	raw, n := CoordsField(b)
-	if n == 0 {
-		return ErrShortMessage
-	}
-	b = b[n:]
-	if len(b) < len(p.Handle)+len(p.Nonce) {
-		return ErrShortMessage
 	}
 	p.Coords = raw
 	b = b[copy(p.Handle[:], b):]
