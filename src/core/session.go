@@ -142,6 +142,7 @@ func (s *session) _send(msg []byte, flow uint64) {
 	buf := bufpool.Get(wire.TrafficLen(s.coords, flow, len(msg)))[:0]
 	pkt := wire.SealTraffic(buf, s.coords, flow, &s.theirHandle, &s.sesShared, &s.myNonce, msg)
 	s.bytesOut += uint64(len(msg))
+	bufpool.Put(msg) // sealed: the session owned msg and is done with it
 	s.core.sw.sendLocal(s, pkt)
 	s._keepAlive()
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/Arceliar/phony"
 	"golang.zx2c4.com/wireguard/tun"
+
+	"github.com/yggmesh/ygg/src/bufpool"
 )
 
 // readBudget bounds the memory of the read buffers: with a large MTU the
@@ -41,14 +43,15 @@ func newReader(a *Adapter, dev Device, mtu uint64) *reader {
 	return r
 }
 
-// _read reads one batch. Packets are copied out of the read buffers because
-// sessions take ownership of what they are given.
+// _read reads one batch. Packets are copied out of the read buffers, into
+// pooled buffers (src/bufpool), because sessions take ownership of what
+// they are given.
 func (r *reader) _read() {
 	n, err := r.dev.Read(r.bufs, r.sizes, Offset)
 	if n > 0 {
 		pkts := make([][]byte, n)
 		for i := range pkts {
-			pkts[i] = append([]byte(nil), r.bufs[i][Offset:Offset+r.sizes[i]]...)
+			pkts[i] = append(bufpool.Get(r.sizes[i])[:0], r.bufs[i][Offset:Offset+r.sizes[i]]...)
 		}
 		r.a.Act(r, func() { r.a._outbound(pkts) })
 	}

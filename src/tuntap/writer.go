@@ -12,6 +12,7 @@ import (
 
 	"github.com/Arceliar/phony"
 
+	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/logging"
 )
 
@@ -51,6 +52,7 @@ func (w *writer) _flush() {
 		bufs := w.bufs[:0]
 		for _, p := range q[:n] {
 			bufs = append(bufs, w.fill(p))
+			bufpool.Put(p) // the packet's life ends with the copy
 		}
 		if _, err := w.dev.Write(bufs, Offset); err != nil && !errors.Is(err, os.ErrClosed) {
 			w.log.Debugf("TUN write failed: %v", err)
