@@ -200,3 +200,36 @@ func TestParse(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The Parse helpers read keys from configs and admin requests: they never
+// panic, and what they accept is exactly the hex of the bytes they return.
+func FuzzParse(f *testing.F) {
+	f.Add("e698d8c017d9767b48222571c58c99bb040ed268da734e0c649b36d25ee2b93b")
+	f.Add(strings.Repeat("AB", 64))
+	f.Add("zz")
+	f.Fuzz(func(t *testing.T, s string) {
+		check := func(what string, b []byte, err error) {
+			if err == nil && hex.EncodeToString(b) != strings.ToLower(s) {
+				t.Fatalf("%s accepted %q as %x", what, s, b)
+			}
+			if err != nil && len(s) == 2*len(b) {
+				if _, herr := hex.DecodeString(s); herr == nil {
+					t.Fatalf("%s refused valid hex %q: %v", what, s, err)
+				}
+			}
+		}
+		bp, err := ParseBoxPubKey(s)
+		check("ParseBoxPubKey", bp[:], err)
+		bk, err := ParseBoxPrivKey(s)
+		check("ParseBoxPrivKey", bk[:], err)
+		if _, herr := hex.DecodeString(s); err != nil && herr == nil && s != "" && strings.Contains(err.Error(), s) {
+			t.Fatalf("private key error quotes the key: %v", err)
+		}
+		sp, err := ParseSigPubKey(s)
+		check("ParseSigPubKey", sp[:], err)
+		sk, err := ParseSigPrivKey(s)
+		check("ParseSigPrivKey", sk[:], err)
+		id, err := ParseNodeID(s)
+		check("ParseNodeID", id[:], err)
+	})
+}

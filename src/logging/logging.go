@@ -36,6 +36,7 @@ func ParseLevel(s string) (Level, bool) {
 	return LevelInfo, false
 }
 
+// String gives the name -loglevel takes, so flags and messages agree.
 func (l Level) String() string {
 	if l < 0 || int(l) >= len(levelNames) {
 		return fmt.Sprintf("level(%d)", int(l))

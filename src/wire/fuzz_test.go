@@ -65,3 +65,20 @@ func FuzzCoords(f *testing.F) {
 		}
 	})
 }
+
+// The admin form is read leniently: any text gives coords, and the coords
+// it gives print in a form that reads back the same.
+func FuzzParseCoordsString(f *testing.F) {
+	f.Add("[1 2 3]")
+	f.Add("[1 0x10 x 3]")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		c := ParseCoordsString(s)
+		if c == nil {
+			t.Fatalf("%q gave nil coords", s)
+		}
+		if again := ParseCoordsString(c.String()); !again.Equal(c) {
+			t.Fatalf("%q -> %v -> %v", s, c, again)
+		}
+	})
+}
