@@ -110,11 +110,11 @@ func SplitFrames(b []byte) (msgs [][]byte, rest []byte, err error) {
 			return msgs, b, ErrBadFrameMagic
 		}
 		l, n := Uvarint(b[4:])
-		if n == 0 || n > maxFrameLenBytes {
-			return msgs, b, ErrShortMessage
-		}
-		if l > MaxFrameLen {
+		if n > maxFrameLenBytes || l > MaxFrameLen {
 			return msgs, b, ErrOversized
+		}
+		if n == 0 {
+			return msgs, b, ErrShortMessage
 		}
 		start := 4 + n
 		if uint64(len(b)-start) < l {

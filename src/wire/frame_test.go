@@ -86,6 +86,14 @@ func TestFrames(t *testing.T) {
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
+		// SplitFrames agrees, except that a cut stream is a short message.
+		want := c.want
+		if want == io.ErrUnexpectedEOF {
+			want = ErrShortMessage
+		}
+		if msgs, rest, err := SplitFrames(c.stream); err != want || len(msgs) != 0 || !bytes.Equal(rest, c.stream) {
+			t.Errorf("%s: SplitFrames gave %v, %d messages, want %v", c.name, err, len(msgs), want)
+		}
 	}
 }
 
