@@ -7,8 +7,11 @@ import (
 	"encoding/hex"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/yggmesh/ygg/src/wire"
 )
 
 func TestParseLinkEvent(t *testing.T) {
@@ -202,8 +205,16 @@ func FuzzParseGetSelf(f *testing.F) {
 	f.Add([]byte(`{"self": {"200::1": {"coords": "[1 2]"}}}`))
 	f.Add([]byte(`{"self": {"200::1": {"coords": "[1 x]"}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = ParseGetSelf(data)
-		_, _ = ParseCoords(string(data))
+		if info, err := ParseGetSelf(data); err == nil && info.Coords == nil {
+			t.Fatalf("%q: accepted with nil coords", data)
+		}
+		// Accepted coords print in the node's own form and read back the same.
+		if c, err := ParseCoords(string(data)); err == nil {
+			again, err := ParseCoords(wire.Coords(c).String())
+			if err != nil || !reflect.DeepEqual(again, c) {
+				t.Fatalf("%q -> %v -> %v, %v", data, c, again, err)
+			}
+		}
 	})
 }
 
@@ -235,8 +246,21 @@ func TestSNMPCounters(t *testing.T) {
 func FuzzSNMPCounter(f *testing.F) {
 	f.Add("Icmp: InMsgs InEchos\nIcmp: 1 2\n", "InEchos")
 	f.Add("Icmp6InEchos 5\n", "Icmp6InEchos")
+	// A counter found is a number that stands in the text as a field.
+	inText := func(t *testing.T, text string, v uint64) {
+		for _, f := range strings.Fields(text) {
+			if n, err := strconv.ParseUint(f, 10, 64); err == nil && n == v {
+				return
+			}
+		}
+		t.Fatalf("counter %d is not in %q", v, text)
+	}
 	f.Fuzz(func(t *testing.T, text, name string) {
-		_, _ = SNMPCounter(text, "Icmp", name)
-		_, _ = SNMP6Counter(text, name)
+		if v, err := SNMPCounter(text, "Icmp", name); err == nil {
+			inText(t, text, v)
+		}
+		if v, err := SNMP6Counter(text, name); err == nil {
+			inText(t, text, v)
+		}
 	})
 }
