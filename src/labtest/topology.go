@@ -156,7 +156,11 @@ func (l *Lab) Unpeer(lk *Link, dialer, listener *Node) error {
 // address that has finished duplicate address detection, which multicast
 // discovery needs before it can listen and send beacons (spec 03 §4).
 func (lk *Link) WaitLinkLocal(n *Node, timeout time.Duration) error {
-	ifname := lk.IfName[lk.Side(n)]
+	side := lk.Side(n)
+	if side < 0 {
+		return fmt.Errorf("%s is not an end of this link", n.Name)
+	}
+	ifname := lk.IfName[side]
 	deadline := time.Now().Add(timeout)
 	for {
 		out, err := n.NS.IP("-6", "addr", "show", "dev", ifname, "scope", "link")
