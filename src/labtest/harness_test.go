@@ -115,3 +115,15 @@ func TestLabPeeringLine(t *testing.T) {
 	}
 	must(t, nodes[0].Stop())
 }
+
+// Asking a link about a node that is not on it is an error, not a panic.
+func TestLinkForeignNode(t *testing.T) {
+	a, b, c := &Node{Name: "a"}, &Node{Name: "b"}, &Node{Name: "c"}
+	lk := &Link{Nodes: [2]*Node{a, b}}
+	if lk.Side(c) != -1 || lk.Side(b) != 1 {
+		t.Fatalf("sides %d %d", lk.Side(c), lk.Side(b))
+	}
+	if err := lk.WaitLinkLocal(c, time.Millisecond); err == nil || !strings.Contains(err.Error(), "not an end") {
+		t.Fatalf("WaitLinkLocal for a foreign node: %v", err)
+	}
+}
