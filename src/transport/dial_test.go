@@ -54,7 +54,8 @@ func acceptT(t *testing.T, l *Listener) (net.Conn, LinkInfo) {
 	}
 }
 
-func dialT(t *testing.T, uri, iface string) (net.Conn, LinkInfo) {
+// tryDial parses uri and dials it, giving up after 10 s.
+func tryDial(t *testing.T, uri, iface string) (net.Conn, LinkInfo, error) {
 	t.Helper()
 	u, err := ParsePeerURI(uri)
 	if err != nil {
@@ -62,7 +63,12 @@ func dialT(t *testing.T, uri, iface string) (net.Conn, LinkInfo) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, info, err := NewDialer(nil).Dial(ctx, u, iface)
+	return NewDialer(nil).Dial(ctx, u, iface)
+}
+
+func dialT(t *testing.T, uri, iface string) (net.Conn, LinkInfo) {
+	t.Helper()
+	c, info, err := tryDial(t, uri, iface)
 	if err != nil {
 		t.Fatalf("Dial(%s, %q): %v", uri, iface, err)
 	}

@@ -2,7 +2,6 @@ package transport
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"net"
 	"os"
@@ -42,13 +41,7 @@ func waitLocal(t *testing.T, ip string) {
 
 func dialErr(t *testing.T, uri, iface string) error {
 	t.Helper()
-	u, err := ParsePeerURI(uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, _, err := NewDialer(nil).Dial(ctx, u, iface)
+	c, _, err := tryDial(t, uri, iface)
 	if err == nil {
 		c.Close()
 	}
