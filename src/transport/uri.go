@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,29 +147,13 @@ func (u PeerURI) CallName(iface string) string {
 // AllowsBox reports whether the box key passes the curve25519 pins
 // (spec 01 §4.8 check 2); no pins allow every key.
 func (u PeerURI) AllowsBox(k crypto.BoxPubKey) bool {
-	if len(u.PinnedBox) == 0 {
-		return true
-	}
-	for _, p := range u.PinnedBox {
-		if p == k {
-			return true
-		}
-	}
-	return false
+	return len(u.PinnedBox) == 0 || slices.Contains(u.PinnedBox, k)
 }
 
 // AllowsSig reports whether the signing key passes the ed25519 pins
 // (spec 01 §4.8 check 3); no pins allow every key.
 func (u PeerURI) AllowsSig(k crypto.SigPubKey) bool {
-	if len(u.PinnedSig) == 0 {
-		return true
-	}
-	for _, p := range u.PinnedSig {
-		if p == k {
-			return true
-		}
-	}
-	return false
+	return len(u.PinnedSig) == 0 || slices.Contains(u.PinnedSig, k)
 }
 
 // String gives the URI with any proxy password masked, so a PeerURI can be
