@@ -231,11 +231,11 @@ func (h *coreHandlers) removeAllowedKey(req admin.Info) (admin.Info, error) {
 }
 
 // dhtPing asks a node for the nodes it knows nearest to target. Without a
-// target the request echo gains "target":"none", as in v0.3.16; a target
-// that is not hex means the pinged node's own NodeID, and hex shorter or
-// longer than a NodeID fills it from the front.
+// target (absent or null, as v0.3.16 tests it) the request echo gains
+// "target":"none"; a target that is not hex means the pinged node's own
+// NodeID, and hex shorter or longer than a NodeID fills it from the front.
 func (h *coreHandlers) dhtPing(req admin.Info) (admin.Info, error) {
-	if _, ok := req["target"]; !ok {
+	if req["target"] == nil {
 		req["target"] = "none"
 	}
 	keyText, coordsText, err := keyAndCoords(req)
@@ -272,11 +272,13 @@ func (h *coreHandlers) dhtPing(req admin.Info) (admin.Info, error) {
 // getNodeInfo answers with this node's NodeInfo when given neither a key
 // nor coords, asks the remote node when given both, and refuses one
 // without the other. A null argument counts as absent, as in v0.3.16.
-// nocache must be a string if present; it changes nothing, since every
-// remote request goes out fresh (v0.3.16 does the same).
+// nocache must be a string unless absent or null; it changes nothing, since
+// every remote request goes out fresh (v0.3.16 does the same).
 func (h *coreHandlers) getNodeInfo(req admin.Info) (admin.Info, error) {
-	if _, _, err := req.GetOptionalString("nocache"); err != nil {
-		return nil, err
+	if req["nocache"] != nil {
+		if _, err := req.GetString("nocache"); err != nil {
+			return nil, err
+		}
 	}
 	hasKey, hasCoords := req["box_pub_key"] != nil, req["coords"] != nil
 	switch {

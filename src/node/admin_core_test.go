@@ -305,6 +305,13 @@ func TestAdminDHTPing(t *testing.T) {
 			"target", hex.EncodeToString(id[:])))
 		wantSuccess(t, env)
 		checkNodes(t, tn, obj(t, env, "response", "nodes"))
+		// A null target is no target, as v0.3.16 tests for nil.
+		env = call(t, a.sock, req("dhtPing", "box_pub_key", key, "coords", coords, "target", nil))
+		wantSuccess(t, env)
+		if obj(t, env, "request")["target"] != "none" {
+			t.Errorf("null target: request echo %v lacks target none", env["request"])
+		}
+		checkNodes(t, tn, obj(t, env, "response", "nodes"))
 	})
 	t.Run("timeout", func(t *testing.T) {
 		t.Parallel()
@@ -364,8 +371,10 @@ func TestAdminGetNodeInfo(t *testing.T) {
 		if got := obj(t, env, "response", "nodeinfo"); !reflect.DeepEqual(got, want) || got["name"] != "node-a" {
 			t.Errorf("own nodeinfo = %v, want %v", got, want)
 		}
-		// nocache as a string is accepted; null coords count as absent.
+		// nocache as a string is accepted, null nocache and null coords
+		// count as absent.
 		wantSuccess(t, call(t, a.sock, req("getNodeInfo", "nocache", "true", "coords", nil)))
+		wantSuccess(t, call(t, a.sock, req("getNodeInfo", "nocache", nil)))
 	})
 	t.Run("remote", func(t *testing.T) {
 		t.Parallel()
