@@ -21,10 +21,10 @@ import (
 type Node struct {
 	Core  *core.Core
 	log   *logging.Logger
-	cfg   *config.NodeConfig
-	admin *admin.Server   // the admin socket (not listening if AdminListen is none)
-	tun   *tuntap.Adapter // the TUN adapter (routing only if IfName is none)
-	// multicast is peer discovery; nil when MulticastInterfaces is empty.
+	cfg   *config.NodeConfig // as started; a reload does not replace it
+	admin *admin.Server      // the admin socket (not listening if AdminListen is none)
+	tun   *tuntap.Adapter    // the TUN adapter (routing only if IfName is none)
+	// multicast is peer discovery, idle while MulticastInterfaces is empty.
 	multicast multicastModule
 }
 

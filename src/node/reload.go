@@ -28,6 +28,9 @@ func (n *Node) Reload(cfg *config.NodeConfig) {
 		n.log.Errorf("Reload refused: the keys in the file differ from the running node's; restart to change keys")
 		return
 	}
+	// The settings below need a restart, so they are compared with the
+	// config the node started with, not the last file applied: a later
+	// reload of a file that still differs warns again.
 	old := n.cfg
 
 	n.Core.SetPeers(cfg.Peers, cfg.InterfacePeers)
@@ -39,10 +42,8 @@ func (n *Node) Reload(cfg *config.NodeConfig) {
 	n.Core.SetMaxQueueSize(cfg.SwitchOptions.MaxTotalQueueSize)
 	n.tun.ReloadCKR(cfg.TunnelRouting)
 	n.reloadNodeInfo(cfg)
-	if n.multicast != nil {
-		if err := n.multicast.SetInterfaces(cfg.MulticastInterfaces); err != nil {
-			n.log.Errorf("Reloading MulticastInterfaces: %v", err)
-		}
+	if err := n.multicast.SetInterfaces(cfg.MulticastInterfaces); err != nil {
+		n.log.Errorf("Reloading MulticastInterfaces: %v", err)
 	}
 
 	for _, c := range []struct {
@@ -58,7 +59,6 @@ func (n *Node) Reload(cfg *config.NodeConfig) {
 			n.log.Warnf("%s changed in the configuration; the change takes effect on restart", c.name)
 		}
 	}
-	n.cfg = cfg
 	n.log.Infof("Configuration reloaded")
 }
 
