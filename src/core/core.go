@@ -60,7 +60,7 @@ type Options struct {
 // Core is a running node. Its exported methods may be called from any
 // goroutine that is not an actor of this package.
 type Core struct {
-	id      Identity
+	id      *Identity // a pointer, so printing a Core never shows the private keys
 	nodeID  crypto.NodeID
 	addr    address.Address
 	subnet  address.Subnet
@@ -79,7 +79,7 @@ type Core struct {
 
 // New builds a node with the given keys. Nothing runs until Start.
 func New(id Identity, opts Options) *Core {
-	c := &Core{id: id, clock: opts.Clock, log: opts.Logger}
+	c := &Core{id: &id, clock: opts.Clock, log: opts.Logger}
 	if c.clock == nil {
 		c.clock = clock.Real{}
 	}

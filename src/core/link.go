@@ -62,7 +62,7 @@ type link struct {
 	reader   *linkReader        // immutable
 	writer   *linkWriter        // immutable
 
-	linkPriv   crypto.BoxPrivKey
+	linkPriv   *crypto.BoxPrivKey // a pointer, so printing a link never shows it
 	remote     wire.Metadata
 	registered bool
 	peer       *peer
@@ -80,7 +80,8 @@ func newLink(c *Core, conn net.Conn, info transport.LinkInfo, uri *transport.Pee
 // _start sends our metadata and starts reading theirs; neither waits for the other.
 func (l *link) _start() {
 	var linkPub crypto.BoxPubKey
-	linkPub, l.linkPriv = crypto.NewBoxKeys()
+	linkPub, linkPriv := crypto.NewBoxKeys()
+	l.linkPriv = &linkPriv
 	meta := wire.NewMetadata(&l.core.id.BoxPub, &l.core.id.SigPub, &linkPub)
 	l.writer.Act(l, func() { l.writer._writeMetadata(meta.Encode(nil)) })
 	l.reader.Act(l, l.reader._readMetadata)
@@ -110,9 +111,10 @@ func (l *link) _registered(err error) {
 	if l.closed {
 		return
 	}
-	linkShared := crypto.Shared(&l.linkPriv, &l.remote.Link)
-	l.linkPriv = crypto.BoxPrivKey{} // not needed again
-	p := newPeer(l, &l.remote, linkShared)
+	linkShared := crypto.Shared(l.linkPriv, &l.remote.Link)
+	*l.linkPriv = crypto.BoxPrivKey{} // not needed again
+	l.linkPriv = nil
+	p := newPeer(l, &l.remote, &linkShared)
 	l.peer = p
 	l.core.sw.Act(l, func() { l.core.sw._addPeer(p) })
 }

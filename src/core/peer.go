@@ -32,8 +32,9 @@ type peer struct {
 	box    crypto.BoxPubKey
 	sig    crypto.SigPubKey
 	// shared opens the outer link layer (permanent keys), linkShared the
-	// inner one (this connection's ephemeral keys).
-	shared, linkShared crypto.BoxSharedKey
+	// inner one (this connection's ephemeral keys). Pointers, so printing a
+	// peer never shows them (fmt ignores String on unexported fields).
+	shared, linkShared *crypto.BoxSharedKey
 
 	port     uint64
 	started  time.Time
@@ -48,15 +49,16 @@ type peer struct {
 	readBlocked  bool
 }
 
-func newPeer(l *link, remote *wire.Metadata, linkShared crypto.BoxSharedKey) *peer {
+func newPeer(l *link, remote *wire.Metadata, linkShared *crypto.BoxSharedKey) *peer {
 	c := l.core
+	shared := crypto.Shared(&c.id.BoxPriv, &remote.Box)
 	return &peer{
 		core:       c,
 		link:       l,
 		writer:     l.writer,
 		box:        remote.Box,
 		sig:        remote.Sig,
-		shared:     crypto.Shared(&c.id.BoxPriv, &remote.Box),
+		shared:     &shared,
 		linkShared: linkShared,
 	}
 }
@@ -117,7 +119,7 @@ func (p *peer) _handleFrame(msg []byte) {
 // messages are dropped silently; a message with no hops or a bad signature
 // ends the link (spec 01 §5.6).
 func (p *peer) _handleLinkProtocol(msg []byte) {
-	inner, err := wire.OpenLinkMessage(&p.shared, &p.linkShared, msg)
+	inner, err := wire.OpenLinkMessage(p.shared, p.linkShared, msg)
 	if err != nil {
 		return
 	}
@@ -152,7 +154,7 @@ func (p *peer) _sendSwitchMsg(base *wire.SwitchMsg) {
 	}
 	msg := base.Clone()
 	msg.AddHop(p.port, &p.sig, &p.core.id.SigPriv)
-	payload := wire.SealLinkMessage(&p.shared, &p.linkShared, msg.Encode(nil))
+	payload := wire.SealLinkMessage(p.shared, p.linkShared, msg.Encode(nil))
 	p.writer.sendControl(p, [][]byte{payload})
 }
 

@@ -51,16 +51,16 @@ type session struct {
 	// Fixed at creation; read by the router and the inspection API.
 	theirKey   crypto.BoxPubKey
 	theirID    crypto.NodeID
-	permShared crypto.BoxSharedKey
+	permShared *crypto.BoxSharedKey // secrets are pointers, so printing a session never shows them
 	myHandle   crypto.Handle
 	mySesPub   crypto.BoxPubKey
-	mySesPriv  crypto.BoxPrivKey
+	mySesPriv  *crypto.BoxPrivKey
 	incoming   bool
 	opened     time.Time
 
 	// Owned by the session actor.
 	theirSesPub crypto.BoxPubKey
-	sesShared   crypto.BoxSharedKey
+	sesShared   *crypto.BoxSharedKey
 	theirHandle crypto.Handle
 	myNonce     crypto.BoxNonce
 	theirNonce  crypto.BoxNonce
@@ -86,14 +86,17 @@ func newSession(c *Core, handler SessionHandler, key crypto.BoxPubKey, handle cr
 		handler:    handler,
 		theirKey:   key,
 		theirID:    key.NodeID(),
-		permShared: crypto.Shared(&c.id.BoxPriv, &key),
+		permShared: new(crypto.BoxSharedKey),
+		mySesPriv:  new(crypto.BoxPrivKey),
+		sesShared:  new(crypto.BoxSharedKey),
 		myHandle:   handle,
 		incoming:   incoming,
 		opened:     c.clock.Now(),
 		myMTU:      myMTU,
 		theirMTU:   wire.DefaultSessionMTU,
 	}
-	s.mySesPub, s.mySesPriv = crypto.NewBoxKeys()
+	*s.permShared = crypto.Shared(&c.id.BoxPriv, &key)
+	s.mySesPub, *s.mySesPriv = crypto.NewBoxKeys()
 	s.myNonce = crypto.NewRandomNonce()
 	// The two directions share one key, so they must use disjoint nonces:
 	// odd if our permanent key is the greater, even otherwise (spec 02 §6.9).
@@ -140,7 +143,7 @@ func (s *session) _send(msg []byte, flow uint64) {
 	}
 	s.myNonce.Increment()
 	buf := bufpool.Get(wire.TrafficLen(s.coords, flow, len(msg)))[:0]
-	pkt := wire.SealTraffic(buf, s.coords, flow, &s.theirHandle, &s.sesShared, &s.myNonce, msg)
+	pkt := wire.SealTraffic(buf, s.coords, flow, &s.theirHandle, s.sesShared, &s.myNonce, msg)
 	s.bytesOut += uint64(len(msg))
 	bufpool.Put(msg) // sealed: the session owned msg and is done with it
 	s.core.sw.sendLocal(s, pkt)
@@ -186,7 +189,7 @@ func (s *session) _sendPing(pong bool) {
 	if !s.pingTime.After(s.lastRecv) {
 		s.pingTime = now
 	}
-	pkt := wire.SealProtocolTraffic(nil, s.coords, &s.theirKey, &s.core.id.BoxPub, &s.permShared, m.Encode(nil))
+	pkt := wire.SealProtocolTraffic(nil, s.coords, &s.theirKey, &s.core.id.BoxPub, s.permShared, m.Encode(nil))
 	s.core.sw.sendLocal(s, pkt)
 }
 
@@ -198,7 +201,7 @@ func (s *session) _handlePing(m *wire.SessionPing) {
 	if m.SesKey != s.theirSesPub {
 		s.theirSesPub = m.SesKey
 		s.theirHandle = m.Handle
-		s.sesShared = crypto.Shared(&s.mySesPriv, &m.SesKey)
+		*s.sesShared = crypto.Shared(s.mySesPriv, &m.SesKey)
 		s.theirNonce = crypto.BoxNonce{}
 	}
 	if m.MTU >= minSessionMTU || m.MTU == 0 {
@@ -240,7 +243,7 @@ func (s *session) _recv(tr *wire.Traffic, p []byte) {
 	if s.closed || !s.ready || tr.Nonce.Minus(&s.theirNonce) <= 0 {
 		return
 	}
-	msg, err := tr.Open(bufpool.Get(len(tr.Payload))[:0], &s.sesShared)
+	msg, err := tr.Open(bufpool.Get(len(tr.Payload))[:0], s.sesShared)
 	if err != nil {
 		return
 	}

@@ -212,7 +212,7 @@ func TestTrafficReplayAndForgery(t *testing.T) {
 	var handle crypto.Handle
 	var shared crypto.BoxSharedKey
 	var nonce crypto.BoxNonce
-	phony.Block(s, func() { handle, shared, nonce = s.theirHandle, s.sesShared, s.myNonce })
+	phony.Block(s, func() { handle, shared, nonce = s.theirHandle, *s.sesShared, s.myNonce })
 	mk := func(n crypto.BoxNonce, h crypto.Handle, msg string) []byte {
 		return wire.SealTraffic(nil, wire.Coords{}, 0, &h, &shared, &n, []byte(msg))
 	}
