@@ -27,19 +27,13 @@ import (
 type AdminParts struct {
 	// Core is the running core; required.
 	Core *core.Core
-	// Tun is the TUN adapter (the node always runs one, with or without a
-	// device). When it is nil (tests, tools) the tunnel-routing handlers
-	// work on a state of their own built from Config (see admin_tun.go).
+	// Tun is the TUN adapter, which the node runs with or without a
+	// device; required. It owns the tunnel-routing state.
 	Tun *tuntap.Adapter
 	// Multicast reports the interfaces multicast discovery runs on, or is
 	// nil (a nil interface, not a typed nil pointer) when discovery is off.
 	Multicast MulticastInterfaces
-	// Config is the configuration the node started with; required. The
-	// handlers read it and never change it (run-time changes live in the
-	// core and the adapter, as in v0.3.16 they never reach the file).
-	Config *config.NodeConfig
-	// Log receives the tunnel-routing log lines of the config-backed state;
-	// nil discards them.
+	// Log receives the handlers' debug lines; nil discards them.
 	Log *logging.Logger
 }
 
@@ -54,12 +48,12 @@ type adminHandler struct {
 // AddAdminHandlers registers every v0.3.16 handler of spec 03 §5.3 except
 // "list", which the server has built in.
 func AddAdminHandlers(s *admin.Server, p AdminParts) error {
-	if p.Core == nil || p.Config == nil {
-		return errors.New("node: admin handlers need a core and a config")
+	if p.Core == nil || p.Tun == nil {
+		return errors.New("node: admin handlers need a core and a TUN adapter")
 	}
 	var all []adminHandler
 	all = append(all, newCoreHandlers(p.Core).handlers()...)
-	all = append(all, newTunHandlers(p.Tun, p.Config, p.Log).handlers()...)
+	all = append(all, newTunHandlers(p.Tun, p.Log).handlers()...)
 	all = append(all, multicastHandlers(p.Multicast)...)
 	for _, h := range all {
 		if err := s.AddHandler(h.name, h.args, h.fn); err != nil {
@@ -75,7 +69,7 @@ func AddAdminHandlers(s *admin.Server, p AdminParts) error {
 func (n *Node) startAdmin(keys config.Keys, tun *tuntap.Adapter) error {
 	s := admin.New(n.log)
 	s.NeverSend(secretTexts(keys, n.cfg)...)
-	if err := AddAdminHandlers(s, AdminParts{Core: n.Core, Tun: tun, Multicast: n.multicast, Config: n.cfg, Log: n.log}); err != nil {
+	if err := AddAdminHandlers(s, AdminParts{Core: n.Core, Tun: tun, Multicast: n.multicast, Log: n.log}); err != nil {
 		return err
 	}
 	if err := s.Start(n.cfg.AdminListen); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/yggmesh/ygg/src/admin"
+	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/transport"
 	"github.com/yggmesh/ygg/src/wire"
 )
@@ -54,11 +55,11 @@ func FuzzDecodeNodeInfo(f *testing.F) {
 // process (addPeer with a URI that dials) or wait 6 s for a remote node
 // (dhtPing, getNodeInfo with a well-formed key) are skipped.
 func FuzzAdminHandlers(f *testing.F) {
-	c, cfg := bareCore(f)
+	c := bareCore(f)
 	byName := map[string]admin.Handler{}
 	var all []adminHandler
 	all = append(all, newCoreHandlers(c).handlers()...)
-	all = append(all, newTunHandlers(nil, cfg, nil).handlers()...)
+	all = append(all, newTunHandlers(deviceless(f, c, config.TunnelRouting{}), nil).handlers()...)
 	all = append(all, multicastHandlers(fakeMulticast{"eth0"})...)
 	for _, h := range all {
 		byName[strings.ToLower(h.name)] = h.fn

@@ -4,10 +4,9 @@ package node
 // crypto-key routing (TunnelRouting) handlers.
 //
 // The node always runs the TUN adapter, which owns the CKR state even
-// without a TUN device (IfName none), so the CKR handlers read and change
-// the adapter's state (tuntap.Adapter.UpdateCKR) and a reload replaces it
-// there. Parts given no adapter (tests, tools) get a CKR state of their
-// own here, loaded from the config.
+// without a TUN device (IfName none), so the CKR handlers read the
+// adapter's published snapshot and change its state through
+// tuntap.Adapter.UpdateCKR; a reload replaces it there.
 //
 // v0.3.16 differs without a TUN: it never initialises CKR, so it ignores
 // the config's TunnelRouting, getTunnelRouting says false, and
@@ -16,61 +15,23 @@ package node
 
 import (
 	"errors"
-	"sync"
 
 	"github.com/yggmesh/ygg/src/admin"
 	"github.com/yggmesh/ygg/src/ckr"
-	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/logging"
 	"github.com/yggmesh/ygg/src/tuntap"
 )
 
-// ckrStore is the CKR state the handlers work on: the adapter's, or one
-// built from the config.
-type ckrStore interface {
-	// Table is the current snapshot.
-	Table() *ckr.Table
-	// Update runs f on the state, serialised with every other change.
-	Update(f func(*ckr.State) error) error
-}
-
-type adapterCKR struct{ a *tuntap.Adapter }
-
-func (s adapterCKR) Table() *ckr.Table                     { return s.a.CKR() }
-func (s adapterCKR) Update(f func(*ckr.State) error) error { return s.a.UpdateCKR(f) }
-
-// configCKR is the CKR state of a node without the TUN adapter.
-type configCKR struct {
-	mu    sync.Mutex
-	state *ckr.State
-}
-
-func (s *configCKR) Table() *ckr.Table {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.state.Table()
-}
-
-func (s *configCKR) Update(f func(*ckr.State) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return f(s.state)
-}
-
 type tunHandlers struct {
-	tun    *tuntap.Adapter // nil without the adapter
-	routes ckrStore
-	log    *logging.Logger
+	tun *tuntap.Adapter
+	log *logging.Logger
 }
 
-func newTunHandlers(tun *tuntap.Adapter, cfg *config.NodeConfig, log *logging.Logger) *tunHandlers {
+func newTunHandlers(tun *tuntap.Adapter, log *logging.Logger) *tunHandlers {
 	if log == nil {
 		log = logging.Discard()
 	}
-	if tun != nil {
-		return &tunHandlers{tun: tun, routes: adapterCKR{tun}, log: log}
-	}
-	return &tunHandlers{routes: &configCKR{state: ckr.FromConfig(cfg.TunnelRouting, log)}, log: log}
+	return &tunHandlers{tun: tun, log: log}
 }
 
 func (h *tunHandlers) handlers() []adminHandler {
@@ -89,31 +50,28 @@ func (h *tunHandlers) handlers() []adminHandler {
 
 // getTunTap is {"tun0": {"mtu": 65535}}, or {"none": {}} without a TUN.
 func (h *tunHandlers) getTunTap(admin.Info) (admin.Info, error) {
-	if h.tun == nil {
-		return admin.Info{"none": admin.Info{}}, nil
-	}
 	return admin.Info(h.tun.TunTap()), nil
 }
 
 func (h *tunHandlers) getTunnelRouting(admin.Info) (admin.Info, error) {
-	return admin.Info{"enabled": h.routes.Table().Enabled()}, nil
+	return admin.Info{"enabled": h.tun.CKR().Enabled()}, nil
 }
 
 // setTunnelRouting enables only for the JSON boolean true; anything else,
 // the string "true" included, disables. Routes and local subnets stay.
 func (h *tunHandlers) setTunnelRouting(req admin.Info) (admin.Info, error) {
 	on := req.IsTrue("enabled")
-	_ = h.routes.Update(func(s *ckr.State) error { s.SetEnabled(on); return nil })
+	_ = h.tun.UpdateCKR(func(s *ckr.State) error { s.SetEnabled(on); return nil })
 	return admin.Info{"enabled": on}, nil
 }
 
 // getSourceSubnets answers null, not [], when there are none.
 func (h *tunHandlers) getSourceSubnets(admin.Info) (admin.Info, error) {
-	return admin.Info{"source_subnets": h.routes.Table().SourceSubnets()}, nil
+	return admin.Info{"source_subnets": h.tun.CKR().SourceSubnets()}, nil
 }
 
 func (h *tunHandlers) getRoutes(admin.Info) (admin.Info, error) {
-	return admin.Info{"routes": h.routes.Table().Routes()}, nil
+	return admin.Info{"routes": h.tun.CKR().Routes()}, nil
 }
 
 // The four changing handlers report any failure (bad CIDR or key,
@@ -159,7 +117,7 @@ func (h *tunHandlers) removeRemoteSubnet(req admin.Info) (admin.Info, error) {
 // change applies f and answers {"<done>": [item]} or, on failure, the
 // error text with {"not_<done>": [item]}.
 func (h *tunHandlers) change(f func(*ckr.State) error, item, done, failure string) (admin.Info, error) {
-	if err := h.routes.Update(f); err != nil {
+	if err := h.tun.UpdateCKR(f); err != nil {
 		h.log.Debugf("Admin socket: %s: %s: %v", failure, item, err)
 		return admin.Info{"not_" + done: []string{item}}, errors.New(failure)
 	}

@@ -38,7 +38,7 @@ func adminFor(t *testing.T, parts AdminParts) string {
 }
 
 // bareCore is a started core with no links, for handlers that need one.
-func bareCore(t testing.TB) (*core.Core, *config.NodeConfig) {
+func bareCore(t testing.TB) *core.Core {
 	t.Helper()
 	cfg := config.Generate()
 	cfg.Listen = nil
@@ -47,7 +47,19 @@ func bareCore(t testing.TB) (*core.Core, *config.NodeConfig) {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.Stop)
-	return c, cfg
+	return c
+}
+
+// deviceless is a TUN adapter on c without a device (IfName none), as a
+// node without TUN runs it, starting from the routing section tr.
+func deviceless(t testing.TB, c *core.Core, tr config.TunnelRouting) *tuntap.Adapter {
+	t.Helper()
+	tun, err := tuntap.Start(c, tuntap.Options{IfName: "none", TunnelRouting: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tun.Stop)
+	return tun
 }
 
 // tunnelConfig is a TunnelRouting section with one route and one local
@@ -61,24 +73,22 @@ func tunnelConfig() config.TunnelRouting {
 }
 
 func TestAdminTunnelRouting(t *testing.T) {
-	t.Run("without adapter", func(t *testing.T) {
-		c, cfg := bareCore(t)
-		cfg.TunnelRouting = tunnelConfig()
-		sock := adminFor(t, AdminParts{Core: c, Config: cfg})
+	t.Run("without device", func(t *testing.T) {
+		c := bareCore(t)
+		tun := deviceless(t, c, tunnelConfig())
+		sock := adminFor(t, AdminParts{Core: c, Tun: tun})
 		matchCapture(t, "gettuntap-none", call(t, sock, req("getTunTap")))
-		checkCKR(t, sock, nil)
+		checkCKR(t, sock, tun)
 	})
-	t.Run("with adapter", func(t *testing.T) {
-		c, cfg := bareCore(t)
+	t.Run("with device", func(t *testing.T) {
+		c := bareCore(t)
 		tun, err := tuntap.Start(c, tuntap.Options{Device: tuntap.NewMemDevice("tun9", 1500), IfMTU: 1500,
 			TunnelRouting: tunnelConfig()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(tun.Stop)
-		// The config's own section is not what the adapter runs on.
-		cfg.TunnelRouting = config.TunnelRouting{}
-		sock := adminFor(t, AdminParts{Core: c, Tun: tun, Config: cfg})
+		sock := adminFor(t, AdminParts{Core: c, Tun: tun})
 		env := call(t, sock, req("getTunTap"))
 		matchCapture(t, "gettuntap", env, ".response")
 		if got := obj(t, env, "response", "tun9"); num(t, got, "mtu") != 1500 {
@@ -89,22 +99,20 @@ func TestAdminTunnelRouting(t *testing.T) {
 }
 
 // checkCKR runs the tunnel-routing handlers through add, duplicate, list,
-// remove and not-found against a state that starts as tunnelConfig. With
-// an adapter, the adapter's own state must follow every change.
+// remove and not-found against a state that starts as tunnelConfig. The
+// adapter's own state must follow every change.
 func checkCKR(t *testing.T, sock string, tun *tuntap.Adapter) {
 	t.Helper()
 	routes := func() map[string]any {
 		env := call(t, sock, req("getRoutes"))
 		matchCapture(t, "getroutes", env, ".response.routes")
 		got := obj(t, env, "response", "routes")
-		if tun != nil {
-			want := map[string]any{}
-			for k, v := range tun.CKR().Routes() {
-				want[k] = v
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("getRoutes %v, adapter has %v", got, want)
-			}
+		want := map[string]any{}
+		for k, v := range tun.CKR().Routes() {
+			want[k] = v
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("getRoutes %v, adapter has %v", got, want)
 		}
 		return got
 	}
@@ -120,7 +128,7 @@ func checkCKR(t *testing.T, sock string, tun *tuntap.Adapter) {
 		for _, s := range v.([]any) {
 			out = append(out, s.(string))
 		}
-		if tun != nil && !slices.Equal(out, tun.CKR().SourceSubnets()) {
+		if !slices.Equal(out, tun.CKR().SourceSubnets()) {
 			t.Errorf("getSourceSubnets %v, adapter has %v", out, tun.CKR().SourceSubnets())
 		}
 		return out
@@ -129,7 +137,7 @@ func checkCKR(t *testing.T, sock string, tun *tuntap.Adapter) {
 		env := call(t, sock, req("getTunnelRouting"))
 		matchCapture(t, "gettunnelrouting", env)
 		on := obj(t, env, "response")["enabled"].(bool)
-		if tun != nil && on != tun.CKR().Enabled() {
+		if on != tun.CKR().Enabled() {
 			t.Errorf("getTunnelRouting %v, adapter says %v", on, tun.CKR().Enabled())
 		}
 		return on
@@ -233,7 +241,8 @@ type fakeMulticast []string
 func (f fakeMulticast) Interfaces() []string { return f }
 
 func TestAdminMulticastInterfaces(t *testing.T) {
-	c, cfg := bareCore(t)
+	c := bareCore(t)
+	tun := deviceless(t, c, config.TunnelRouting{})
 	for _, tc := range []struct {
 		name string
 		m    MulticastInterfaces
@@ -244,7 +253,7 @@ func TestAdminMulticastInterfaces(t *testing.T) {
 		{"two", fakeMulticast{"wlan0", "eth0"}, []string{"eth0", "wlan0"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sock := adminFor(t, AdminParts{Core: c, Config: cfg, Multicast: tc.m})
+			sock := adminFor(t, AdminParts{Core: c, Tun: tun, Multicast: tc.m})
 			env := call(t, sock, req("getMulticastInterfaces"))
 			v := obj(t, env, "response")["multicast_interfaces"]
 			if tc.want == nil {
@@ -264,18 +273,19 @@ func TestAdminMulticastInterfaces(t *testing.T) {
 }
 
 func TestAddAdminHandlersErrors(t *testing.T) {
-	c, cfg := bareCore(t)
+	c := bareCore(t)
+	tun := deviceless(t, c, config.TunnelRouting{})
 	s := admin.New(nil)
-	if err := AddAdminHandlers(s, AdminParts{Config: cfg}); err == nil {
+	if err := AddAdminHandlers(s, AdminParts{Tun: tun}); err == nil {
 		t.Error("no error without a core")
 	}
 	if err := AddAdminHandlers(s, AdminParts{Core: c}); err == nil {
-		t.Error("no error without a config")
+		t.Error("no error without a TUN adapter")
 	}
-	if err := AddAdminHandlers(s, AdminParts{Core: c, Config: cfg}); err != nil {
+	if err := AddAdminHandlers(s, AdminParts{Core: c, Tun: tun}); err != nil {
 		t.Fatal(err)
 	}
-	if err := AddAdminHandlers(s, AdminParts{Core: c, Config: cfg}); err == nil {
+	if err := AddAdminHandlers(s, AdminParts{Core: c, Tun: tun}); err == nil {
 		t.Error("registering twice on one server is not an error")
 	}
 	// Every §5.3 handler and nothing else.
