@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -274,7 +275,7 @@ func matchShape(path string, want, got any, dyn map[string]bool, problems *[]str
 			}
 			return
 		}
-		if wk, gk := sortedKeys(w), sortedKeys(g); !equalStrings(wk, gk) {
+		if wk, gk := sortedKeys(w), sortedKeys(g); !slices.Equal(wk, gk) {
 			bad("has keys %q, want %q", gk, wk)
 			return
 		}
@@ -318,18 +319,6 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // obj walks env along keys, failing the test if a step is not an object.
