@@ -113,9 +113,10 @@ func printChanges(w io.Writer, res map[string]any) {
 }
 
 // printStrings prints a list under a header. Missing or null prints the
-// "none" text, while an empty list prints just the header: the node uses
-// null and [] to mean different things (pitfall 4), e.g. "whitelist off"
-// versus "whitelist on but empty".
+// "none" text, while an empty list prints just the header, as v0.3.16 does
+// (pitfall 4). The node sends null or [] as its state holds them, so an
+// empty AllowedEncryptionPublicKeys shows the header alone although, like
+// null, it allows every connection.
 func printStrings(w io.Writer, v any, none, header string) {
 	if v == nil {
 		fmt.Fprintln(w, none)
