@@ -151,6 +151,10 @@ func (c *Core) BoxPub() crypto.BoxPubKey { return c.id.BoxPub }
 // SigPub is the node's permanent signing public key.
 func (c *Core) SigPub() crypto.SigPubKey { return c.id.SigPub }
 
+// Started is when the node was made; the admin socket reports the age of
+// the "self" peer from it.
+func (c *Core) Started() time.Time { return c.started }
+
 // NodeID is SHA-512 of the encryption public key.
 func (c *Core) NodeID() crypto.NodeID { return c.nodeID }
 

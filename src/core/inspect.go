@@ -5,6 +5,7 @@ package core
 // phony.Block, so it must not be called from inside an actor.
 
 import (
+	"context"
 	"errors"
 	"net"
 	"sort"
@@ -216,8 +217,9 @@ func (c *Core) DHT() []DHTEntry {
 var ErrTimeout = errors.New("timed out")
 
 // DHTPing asks the node with key at coords for the nodes it knows nearest
-// to target (its own NodeID when target is nil), waiting up to timeout.
-func (c *Core) DHTPing(key crypto.BoxPubKey, coords wire.Coords, target *crypto.NodeID, timeout time.Duration) ([]DHTEntry, error) {
+// to target (its own NodeID when target is nil), waiting until ctx ends
+// (and at most the 6 s a DHT request lives).
+func (c *Core) DHTPing(ctx context.Context, key crypto.BoxPubKey, coords wire.Coords, target *crypto.NodeID) ([]DHTEntry, error) {
 	dest := key.NodeID()
 	if target != nil {
 		dest = *target
@@ -242,14 +244,14 @@ func (c *Core) DHTPing(key crypto.BoxPubKey, coords wire.Coords, target *crypto.
 			out = append(out, DHTEntry{BoxPub: info.Key, Address: address.ForKey(&info.Key), Coords: info.Coords.Clone()})
 		}
 		return out, nil
-	case <-time.After(timeout):
+	case <-ctx.Done():
 		return nil, ErrTimeout
 	}
 }
 
 // NodeInfo asks the node with key at coords for its NodeInfo (a JSON
-// object), waiting up to timeout.
-func (c *Core) NodeInfo(key crypto.BoxPubKey, coords wire.Coords, timeout time.Duration) ([]byte, error) {
+// object), waiting until ctx ends.
+func (c *Core) NodeInfo(ctx context.Context, key crypto.BoxPubKey, coords wire.Coords) ([]byte, error) {
 	answer := make(chan []byte, 1)
 	r := c.router
 	r.Act(nil, func() {
@@ -266,7 +268,7 @@ func (c *Core) NodeInfo(key crypto.BoxPubKey, coords wire.Coords, timeout time.D
 			return nil, ErrTimeout
 		}
 		return info, nil
-	case <-time.After(timeout):
+	case <-ctx.Done():
 		return nil, ErrTimeout
 	}
 }

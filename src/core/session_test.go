@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -248,11 +249,13 @@ func TestNodeInfoAndDHTPing(t *testing.T) {
 	a, c := tn.nodes[0], tn.nodes[2]
 	c.SetNodeInfo([]byte(`{"name":"c"}`))
 	coords := c.Self().Coords
-	info, err := a.NodeInfo(c.BoxPub(), coords, 6*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
+	defer cancel()
+	info, err := a.NodeInfo(ctx, c.BoxPub(), coords)
 	if err != nil || string(info) != `{"name":"c"}` {
 		t.Fatalf("nodeinfo %q %v", info, err)
 	}
-	nodes, err := a.DHTPing(c.BoxPub(), coords, nil, 6*time.Second)
+	nodes, err := a.DHTPing(ctx, c.BoxPub(), coords, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +268,9 @@ func TestNodeInfoAndDHTPing(t *testing.T) {
 	if !found {
 		t.Fatalf("c's answer does not list its peer b: %+v", nodes)
 	}
-	if _, err := a.NodeInfo(NewIdentity().BoxPub, coords, time.Second); !errors.Is(err, ErrTimeout) {
+	short, cancelShort := context.WithTimeout(context.Background(), time.Second)
+	defer cancelShort()
+	if _, err := a.NodeInfo(short, NewIdentity().BoxPub, coords); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("nodeinfo from nobody: %v", err)
 	}
 	if len(a.DHT()) == 0 {

@@ -12,6 +12,7 @@ package node
 // remoteTimeout and stall nobody but the client that asked.
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -35,6 +36,9 @@ type AdminParts struct {
 	Multicast MulticastInterfaces
 	// Log receives the handlers' debug lines; nil discards them.
 	Log *logging.Logger
+	// Context ends remote queries (dhtPing, getNodeInfo) early when it is
+	// done, as when the node stops; nil means they only time out.
+	Context context.Context
 }
 
 // adminHandler is one handler as registered: name and argument list as
@@ -52,7 +56,11 @@ func AddAdminHandlers(s *admin.Server, p AdminParts) error {
 		return errors.New("node: admin handlers need a core and a TUN adapter")
 	}
 	var all []adminHandler
-	all = append(all, newCoreHandlers(p.Core).handlers()...)
+	ctx := p.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	all = append(all, newCoreHandlers(p.Core, ctx).handlers()...)
 	all = append(all, newTunHandlers(p.Tun, p.Log).handlers()...)
 	all = append(all, multicastHandlers(p.Multicast)...)
 	for _, h := range all {
@@ -69,7 +77,7 @@ func AddAdminHandlers(s *admin.Server, p AdminParts) error {
 func (n *Node) startAdmin(keys config.Keys, tun *tuntap.Adapter) error {
 	s := admin.New(n.log)
 	s.NeverSend(secretTexts(keys, n.cfg)...)
-	if err := AddAdminHandlers(s, AdminParts{Core: n.Core, Tun: tun, Multicast: n.multicast, Log: n.log}); err != nil {
+	if err := AddAdminHandlers(s, AdminParts{Core: n.Core, Tun: tun, Multicast: n.multicast, Log: n.log, Context: n.ctx}); err != nil {
 		return err
 	}
 	if err := s.Start(n.cfg.AdminListen); err != nil {

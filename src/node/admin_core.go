@@ -8,6 +8,7 @@ package node
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -29,14 +30,13 @@ const remoteTimeout = 6 * time.Second
 
 type coreHandlers struct {
 	c *core.Core
-	// started stands in for the age of the self "peer" (port 0), which the
-	// core does not expose; handlers are registered right after the core
-	// starts, so the two differ by microseconds.
-	started time.Time
+	// ctx ends when the node stops, so a remote query cannot hold up the
+	// shutdown.
+	ctx context.Context
 }
 
-func newCoreHandlers(c *core.Core) *coreHandlers {
-	return &coreHandlers{c: c, started: time.Now()}
+func newCoreHandlers(c *core.Core, ctx context.Context) *coreHandlers {
+	return &coreHandlers{c: c, ctx: ctx}
 }
 
 func (h *coreHandlers) handlers() []adminHandler {
@@ -103,7 +103,7 @@ func (h *coreHandlers) getPeers(admin.Info) (admin.Info, error) {
 		"endpoint":    "(self)",
 		"port":        0,
 		"proto":       "self",
-		"uptime":      time.Since(h.started).Seconds(),
+		"uptime":      time.Since(h.c.Started()).Seconds(),
 	}
 	return admin.Info{"peers": peers}, nil
 }
@@ -255,7 +255,9 @@ func (h *coreHandlers) dhtPing(req admin.Info) (admin.Info, error) {
 		target = new(crypto.NodeID)
 		copy(target[:], b)
 	}
-	found, err := h.c.DHTPing(key, parseCoords(coordsText), target, remoteTimeout)
+	ctx, cancel := context.WithTimeout(h.ctx, remoteTimeout)
+	defer cancel()
+	found, err := h.c.DHTPing(ctx, key, parseCoords(coordsText), target)
 	if err != nil {
 		return admin.Info{}, fmt.Errorf("DHT ping timeout: %s", key)
 	}
@@ -299,7 +301,9 @@ func (h *coreHandlers) getNodeInfo(req admin.Info) (admin.Info, error) {
 	if err != nil {
 		return admin.Info{}, err
 	}
-	raw, err := h.c.NodeInfo(key, parseCoords(coordsText), remoteTimeout)
+	ctx, cancel := context.WithTimeout(h.ctx, remoteTimeout)
+	defer cancel()
+	raw, err := h.c.NodeInfo(ctx, key, parseCoords(coordsText))
 	if err != nil {
 		return admin.Info{}, fmt.Errorf("getNodeInfo timeout: %s", key)
 	}

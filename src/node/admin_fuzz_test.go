@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
@@ -58,7 +59,7 @@ func FuzzAdminHandlers(f *testing.F) {
 	c := bareCore(f)
 	byName := map[string]admin.Handler{}
 	var all []adminHandler
-	all = append(all, newCoreHandlers(c).handlers()...)
+	all = append(all, newCoreHandlers(c, context.Background()).handlers()...)
 	all = append(all, newTunHandlers(deviceless(f, c, config.TunnelRouting{}), nil).handlers()...)
 	all = append(all, multicastHandlers(fakeMulticast{"eth0"})...)
 	for _, h := range all {

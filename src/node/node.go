@@ -5,6 +5,7 @@
 package node
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 
@@ -26,6 +27,10 @@ type Node struct {
 	tun   *tuntap.Adapter    // the TUN adapter (routing only if IfName is none)
 	// multicast is peer discovery, idle while MulticastInterfaces is empty.
 	multicast multicastModule
+	// ctx is cancelled first thing in Stop, ending remote queries that
+	// admin clients are waiting on, so they cannot hold up the shutdown.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // multicastModule is what the node needs of multicast discovery.
@@ -47,6 +52,7 @@ func Start(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger) (*Node
 	}
 	id := core.Identity{BoxPub: keys.BoxPub, BoxPriv: keys.BoxPriv, SigPub: keys.SigPub, SigPriv: keys.SigPriv}
 	n := &Node{Core: core.New(id, core.Options{Logger: log}), log: log, cfg: cfg}
+	n.ctx, n.cancel = context.WithCancel(context.Background())
 	if err := n.Core.Start(cfg); err != nil {
 		return nil, fmt.Errorf("starting the node: %w", err)
 	}
@@ -84,6 +90,7 @@ func Start(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger) (*Node
 // Stop shuts the node down: admin socket, multicast, TUN, then links.
 func (n *Node) Stop() {
 	n.log.Infof("Stopping...")
+	n.cancel()
 	n.stopAdmin()
 	n.multicast.Stop()
 	n.tun.Stop()
