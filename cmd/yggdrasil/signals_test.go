@@ -1,37 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/logging"
+
+	"github.com/yggmesh/ygg/src/logging/logbuf"
 )
-
-// syncBuffer is a log sink the test reads while the node writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // quietConfig is a node that opens nothing outside the process: no TUN, no
 // admin socket, no multicast, no listeners.
@@ -57,19 +39,19 @@ func quietConfig(t *testing.T) (*config.NodeConfig, config.Keys, []byte) {
 // and a channel that yields its exit code. While the test runs, a sink
 // subscription keeps the signals the test sends to itself from ever
 // reaching their default action, even after runNode has stopped listening.
-func runNodeInBackground(t *testing.T, cfg *config.NodeConfig, keys config.Keys, confPath string) (*syncBuffer, <-chan int) {
+func runNodeInBackground(t *testing.T, cfg *config.NodeConfig, keys config.Keys, confPath string) (*logbuf.Buffer, <-chan int) {
 	t.Helper()
 	sink := make(chan os.Signal, 16)
 	signal.Notify(sink, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	t.Cleanup(func() { signal.Stop(sink) })
-	logs := &syncBuffer{}
+	logs := &logbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- runNode(cfg, keys, logging.New(logs, logging.LevelInfo), confPath) }()
 	waitLog(t, logs, "Startup complete")
 	return logs, done
 }
 
-func waitLog(t *testing.T, logs *syncBuffer, text string) {
+func waitLog(t *testing.T, logs *logbuf.Buffer, text string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(logs.String(), text) {
@@ -87,7 +69,7 @@ func kill(t *testing.T, sig syscall.Signal) {
 	}
 }
 
-func waitExit(t *testing.T, done <-chan int, logs *syncBuffer) {
+func waitExit(t *testing.T, done <-chan int, logs *logbuf.Buffer) {
 	t.Helper()
 	select {
 	case code := <-done:

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -10,36 +9,18 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/yggmesh/ygg/src/logging"
+	"github.com/yggmesh/ygg/src/logging/logbuf"
 )
-
-// logBuf is a log sink tests can read while the server writes to it.
-type logBuf struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // newServer makes a server logging at debug level into the returned buffer;
 // it is stopped when the test ends.
-func newServer(t *testing.T) (*Server, *logBuf) {
+func newServer(t *testing.T) (*Server, *logbuf.Buffer) {
 	t.Helper()
-	lb := &logBuf{}
+	lb := &logbuf.Buffer{}
 	s := New(logging.New(lb, logging.LevelDebug))
 	t.Cleanup(func() { stopWithin(t, s, 10*time.Second) })
 	return s, lb

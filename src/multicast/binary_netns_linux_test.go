@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yggmesh/ygg/src/internal/roottest"
+	"github.com/yggmesh/ygg/src/logging/logbuf"
 )
 
 // Two real yggdrasil processes, each in its own namespace, joined by one
@@ -42,7 +43,7 @@ func TestBinaryPeersByMulticastNetns(t *testing.T) {
 	}
 
 	var addrs [2]string
-	var logs [2]*logBuffer
+	var logs [2]*logbuf.Buffer
 	for i, e := range ends {
 		conf := nodeConfig(t, bin)
 		out, err := exec.Command(bin, "-useconffile", conf, "-address").Output()
@@ -50,7 +51,7 @@ func TestBinaryPeersByMulticastNetns(t *testing.T) {
 			t.Fatalf("-address: %v", err)
 		}
 		addrs[i] = strings.TrimSpace(string(out))
-		logs[i] = &logBuffer{}
+		logs[i] = &logbuf.Buffer{}
 		cmd := exec.Command("ip", "netns", "exec", e.ns, bin, "-useconffile", conf, "-loglevel", "debug")
 		cmd.Stdout, cmd.Stderr = logs[i], logs[i]
 		if err := cmd.Start(); err != nil {

@@ -14,6 +14,8 @@ import (
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/core"
 	"github.com/yggmesh/ygg/src/logging"
+
+	"github.com/yggmesh/ygg/src/logging/logbuf"
 )
 
 // The real core must fit the seam.
@@ -264,12 +266,12 @@ type harness struct {
 	clock   *clock.Virtual
 	socks   []*fakeSocket // every socket opened, newest last
 	openErr error
-	logs    *logBuffer
+	logs    *logbuf.Buffer
 }
 
 func newHarness(t *testing.T, port uint16) *harness {
 	h := &harness{t: t, core: newFakeCore(), ifaces: &fakeIfaces{},
-		clock: clock.NewVirtual(time.Unix(1_600_000_000, 0)), logs: &logBuffer{}}
+		clock: clock.NewVirtual(time.Unix(1_600_000_000, 0)), logs: &logbuf.Buffer{}}
 	var mu sync.Mutex
 	h.m = New(h.core, Options{
 		ListenPort:     port,
@@ -314,26 +316,6 @@ func (h *harness) advance(d time.Duration) {
 	h.clock.Advance(d)
 	h.m.settle()
 }
-
-// logBuffer is a goroutine-safe log sink.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *logBuffer) count(s string) int { return strings.Count(l.String(), s) }
 
 var errBusy = errors.New("address already in use")
 

@@ -26,7 +26,7 @@ func TestStartAnnouncesEverySecond(t *testing.T) {
 		iface("eth1", 4, upMulti, "2001:db8::4"), // kept, but nothing to announce
 	)
 	h.start(".*")
-	if h.logs.count("Starting multicast module") != 1 {
+	if h.logs.Count("Starting multicast module") != 1 {
 		t.Errorf("log: %s", h.logs)
 	}
 	eq(t, "core", h.core.take(), []string{"listen tcp://[fe80::2%eth0]:0"})
@@ -132,14 +132,14 @@ func TestListenFailure(t *testing.T) {
 	}
 	eq(t, "core", h.core.take(), []string{"listen " + uri, "listen " + uri, "listen " + uri, "listen " + uri})
 	eq(t, "beacons", h.sock().takeSent(), nil)
-	if n := h.logs.count("Not multicasting on eth0 due to error: address already in use"); n != 1 {
+	if n := h.logs.Count("Not multicasting on eth0 due to error: address already in use"); n != 1 {
 		t.Errorf("warning logged %d times:\n%s", n, h.logs)
 	}
 	h.core.setFail(uri, nil)
 	h.advance(time.Second)
 	eq(t, "core", h.core.take(), []string{"listen " + uri})
 	eq(t, "beacons", h.sock().takeSent(), []string{"2 [fe80::2]:40001"})
-	if h.logs.count("Started multicasting on eth0") != 1 {
+	if h.logs.Count("Started multicasting on eth0") != 1 {
 		t.Errorf("log:\n%s", h.logs)
 	}
 }
@@ -260,7 +260,7 @@ func TestSetInterfaces(t *testing.T) {
 		t.Fatal("no new socket")
 	}
 	eq(t, "interfaces", h.m.Interfaces(), []string{"eth0", "wlan0"})
-	if n := h.logs.count("Starting multicast module"); n != 2 {
+	if n := h.logs.Count("Starting multicast module"); n != 2 {
 		t.Errorf("started %d times", n)
 	}
 }
@@ -279,7 +279,7 @@ func TestStop(t *testing.T) {
 	h.advance(3 * time.Second)
 	eq(t, "beacons after stop", old.takeSent(), nil)
 	h.m.Stop() // twice is fine
-	if h.logs.count("Stopping multicast module") != 1 {
+	if h.logs.Count("Stopping multicast module") != 1 {
 		t.Errorf("log:\n%s", h.logs)
 	}
 }
@@ -383,7 +383,7 @@ func TestSendErrorLoggedOnce(t *testing.T) {
 	h.advance(time.Second)
 	setErr(errors.New("network is unreachable"))
 	h.advance(time.Second)
-	if n := h.logs.count("Multicast: beacon on eth0: network is unreachable"); n != 2 {
+	if n := h.logs.Count("Multicast: beacon on eth0: network is unreachable"); n != 2 {
 		t.Errorf("logged %d times, want once per spell of failures:\n%s", n, h.logs)
 	}
 	eq(t, "beacons", s.takeSent(), []string{"2 [fe80::2]:40001", "2 [fe80::2]:40001"})

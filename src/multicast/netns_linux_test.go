@@ -17,6 +17,7 @@ import (
 	"github.com/yggmesh/ygg/src/logging"
 
 	"github.com/yggmesh/ygg/src/internal/roottest"
+	"github.com/yggmesh/ygg/src/logging/logbuf"
 )
 
 var netnsSeq atomic.Int32
@@ -153,7 +154,7 @@ func TestDiscoveryNetns(t *testing.T) {
 	t.Cleanup(func() { tap.Close() })
 
 	coreA, coreB := newFakeCore(), newFakeCore()
-	logA, logB := &logBuffer{}, &logBuffer{}
+	logA, logB := &logbuf.Buffer{}, &logbuf.Buffer{}
 	a := New(coreA, netnsOptions(ns, 1111, logging.New(logA, logging.LevelDebug)))
 	b := New(coreB, netnsOptions(ns, 2222, logging.New(logB, logging.LevelDebug)))
 	t.Cleanup(a.Stop)

@@ -5,36 +5,15 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/logging"
+	"github.com/yggmesh/ygg/src/logging/logbuf"
 )
 
-// lockedBuffer is a log sink a test can read while the node writes to it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// take returns what was logged since the last take.
-func (b *lockedBuffer) take() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	b.buf.Reset()
-	return s
-}
-
 // startLogged starts a node from nodeConfig whose log the test reads.
-func startLogged(t *testing.T) (*Node, *config.NodeConfig, *lockedBuffer) {
+func startLogged(t *testing.T) (*Node, *config.NodeConfig, *logbuf.Buffer) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "ygg-reload-")
 	if err != nil {
@@ -47,13 +26,13 @@ func startLogged(t *testing.T) (*Node, *config.NodeConfig, *lockedBuffer) {
 		t.Fatal(err)
 	}
 	noteSecrets(keys)
-	logs := &lockedBuffer{}
+	logs := &logbuf.Buffer{}
 	n, err := Start(cfg, keys, logging.New(logs, logging.LevelInfo))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(n.Stop)
-	logs.take()
+	logs.Take()
 	return n, cfg, logs
 }
 
@@ -80,7 +59,7 @@ func TestReload(t *testing.T) {
 	next.IfMTU = cfg.IfMTU - 1
 	next.AdminListen = "none"
 	n.Reload(&next)
-	log := logs.take()
+	log := logs.Take()
 	if got := listenerURIs(n); !slices.Equal(got, next.Listen) {
 		t.Errorf("listeners after reload %v, want %v", got, next.Listen)
 	}
@@ -108,7 +87,7 @@ func TestReload(t *testing.T) {
 	long.NodeInfo = map[string]any{"x": strings.Repeat("a", 20000)}
 	before := n.Core.OwnNodeInfo()
 	n.Reload(&long)
-	log = logs.take()
+	log = logs.Take()
 	if !bytes.Equal(n.Core.OwnNodeInfo(), before) {
 		t.Errorf("an oversized NodeInfo replaced the running one")
 	}
@@ -121,7 +100,7 @@ func TestReload(t *testing.T) {
 	other.Listen = []string{"tcp://127.0.0.1:0"}
 	other.AllowedEncryptionPublicKeys = nil
 	n.Reload(other)
-	log = logs.take()
+	log = logs.Take()
 	if !strings.Contains(log, "Reload refused: the keys in the file differ") || strings.Contains(log, "Configuration reloaded") {
 		t.Errorf("reload with other keys logged:\n%s", log)
 	}
@@ -135,7 +114,7 @@ func TestReload(t *testing.T) {
 	// against the last file applied.
 	next.AllowedEncryptionPublicKeys = nil
 	n.Reload(&next)
-	log = logs.take()
+	log = logs.Take()
 	if !strings.Contains(log, "Configuration reloaded") || n.Core.AllowedKeys() != nil {
 		t.Errorf("reload after a refused one: allowed keys %v, log:\n%s", n.Core.AllowedKeys(), log)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/yggmesh/ygg/src/logging"
 
 	"github.com/yggmesh/ygg/src/internal/roottest"
+	"github.com/yggmesh/ygg/src/logging/logbuf"
 )
 
 func run(t *testing.T, name string, args ...string) string {
@@ -24,24 +24,6 @@ func run(t *testing.T, name string, args ...string) string {
 		t.Fatalf("%s %s: %v: %s", name, strings.Join(args, " "), err, out)
 	}
 	return string(out)
-}
-
-// syncBuffer is a log sink safe for the adapter's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // pingBG starts ping in the namespace and returns a function that waits for
@@ -86,7 +68,7 @@ func TestRealTUN(t *testing.T) {
 	roottest.EnterNetns(t)
 	roottest.NeedTUN(t, "ping")
 	c := newFakeCore()
-	var logBuf syncBuffer
+	var logBuf logbuf.Buffer
 	a, err := Start(c, Options{IfName: "yggtest0", IfMTU: 1000, Logger: logging.New(&logBuf, logging.LevelInfo)})
 	if err != nil {
 		t.Fatal(err)

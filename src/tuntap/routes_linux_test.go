@@ -11,6 +11,7 @@ import (
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/internal/roottest"
 	"github.com/yggmesh/ygg/src/logging"
+	"github.com/yggmesh/ygg/src/logging/logbuf"
 )
 
 // Tunnel routing puts its remote subnets into the kernel's routing table
@@ -19,7 +20,7 @@ func TestTunnelRoutesInstalled(t *testing.T) {
 	roottest.EnterNetns(t)
 	roottest.NeedTUN(t)
 	key, _ := crypto.NewBoxKeys()
-	var logBuf syncBuffer
+	var logBuf logbuf.Buffer
 	a, err := Start(newFakeCore(), Options{IfName: "yggrt0", IfMTU: 1500, Logger: logging.New(&logBuf, logging.LevelDebug), TunnelRouting: config.TunnelRouting{
 		Enable:            true,
 		IPv4RemoteSubnets: map[string]string{"10.20.0.0/16": key.String()},
@@ -82,7 +83,7 @@ func TestTunnelRoutesLeaveOthersAlone(t *testing.T) {
 	hostRoutes := roottest.IP(t, "-4", "route", "show", "dev", "lan0")
 
 	key, _ := crypto.NewBoxKeys()
-	var logBuf syncBuffer
+	var logBuf logbuf.Buffer
 	a, err := Start(newFakeCore(), Options{IfName: "yggrt1", IfMTU: 1500, Logger: logging.New(&logBuf, logging.LevelDebug), TunnelRouting: config.TunnelRouting{
 		Enable: true,
 		IPv4RemoteSubnets: map[string]string{"0.0.0.0/0": key.String(), "10.40.0.0/16": key.String(),
@@ -116,7 +117,7 @@ func TestTunnelDefaultRoutesNotInstalled(t *testing.T) {
 	roottest.EnterNetns(t)
 	roottest.NeedTUN(t)
 	key, _ := crypto.NewBoxKeys()
-	var logBuf syncBuffer
+	var logBuf logbuf.Buffer
 	a, err := Start(newFakeCore(), Options{IfName: "yggrt1", IfMTU: 1500, Logger: logging.New(&logBuf, logging.LevelInfo),
 		TunnelRouting: config.TunnelRouting{
 			Enable:            true,
