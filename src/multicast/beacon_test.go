@@ -94,7 +94,10 @@ func TestBeaconRoundTrip(t *testing.T) {
 // writes back to a beacon that parses to the same value.
 func FuzzParseBeacon(f *testing.F) {
 	for _, s := range []string{"[fe80::5bca:32c0:f47f:9b17]:40123", "[fe80::1]:1", "[fe80::1%eth0]:1",
-		"[::ffff:1.2.3.4]:5", "[fe80::1]:00080", "[", "]:", "[:]:9"} {
+		"[::ffff:1.2.3.4]:5", "[fe80::1]:00080", "[", "]:", "[:]:9",
+		// Valid, though "::" stands for one zero group: the canonical form
+		// (RFC 5952) is longer than this.
+		"[1::1:0:1:0:1:0]:1"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, p []byte) {
@@ -106,9 +109,6 @@ func FuzzParseBeacon(f *testing.F) {
 			t.Fatalf("ParseBeacon(%q) accepted %v", p, b)
 		}
 		out := b.Append(nil)
-		if len(out) > len(p) {
-			t.Fatalf("canonical form %q longer than input %q", out, p)
-		}
 		b2, err := ParseBeacon(out)
 		if err != nil || b2 != b {
 			t.Fatalf("re-parse of %q: %v, %v", out, b2, err)
