@@ -122,12 +122,16 @@ func (w *hjsonWriter) scalar(v any, afterKey bool) {
 	w.Write(text)
 }
 
-// str writes a string bare when hjson-go would (its parser reads that back
-// unchanged), as a triple-quoted block when it spans lines, and otherwise
-// quoted.
+// str writes a string bare when hjson-go would and its parser reads that
+// back unchanged, as a triple-quoted block when it spans lines, and
+// otherwise quoted.
 func (w *hjsonWriter) str(depth int, s string, afterKey bool) {
 	bare, _ := hjson.Marshal(s) // bare text, or "..." with escapes
 	switch {
+	case string(bare) == s && !readsBack(s):
+		// hjson-go's encoder leaves some strings bare that its own parser
+		// then rejects ("0E" looks like a broken number), so quote them.
+		bare, _ = json.Marshal(s)
 	case string(bare) == s:
 	case strings.Contains(s, "\n") && blockSafe(s):
 		w.block(depth, s, afterKey)
@@ -164,6 +168,17 @@ func (w *hjsonWriter) block(depth int, s string, afterKey bool) {
 	w.WriteByte('\n')
 	w.indent(depth)
 	w.WriteString("'''")
+}
+
+// readsBack reports whether s, written bare as a list item, parses back as
+// the string s.
+func readsBack(s string) bool {
+	var v []any
+	if hjson.Unmarshal([]byte("[\n"+s+"\n]"), &v) != nil || len(v) != 1 {
+		return false
+	}
+	got, ok := v[0].(string)
+	return ok && got == s
 }
 
 // blockSafe reports whether s can be triple-quoted: no closing quotes

@@ -70,9 +70,10 @@ func FuzzOpenLinkMessage(f *testing.F) {
 				t.Fatalf("re-encoding %x is longer: %x", b, enc)
 			}
 		}
-		// Forgeries do not open; the seeds do.
+		// Forgeries do not open; the seeds do. Type varints may be written
+		// non-minimally (and are accepted), so the overhead is a minimum.
 		msg, err := OpenLinkMessage(&bShared, &bLink, b)
-		if err == nil && len(msg) != len(b)-LinkMessageOverhead {
+		if err == nil && len(msg) > len(b)-LinkMessageOverhead {
 			t.Fatalf("opened %d bytes from a %d-byte payload", len(msg), len(b))
 		}
 	})
