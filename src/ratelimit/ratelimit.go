@@ -1,0 +1,82 @@
+// Package ratelimit holds token buckets: one Bucket for a single limit, and
+// a Table of them for a limit per remote (a key, an address) that costs the
+// same memory however many remotes there are.
+//
+// Buckets are plain data with one owner (an actor, or a caller holding a
+// lock): nothing here locks, starts goroutines or reads the clock; every
+// call takes "now", so the node's virtual clock drives them in tests.
+package ratelimit
+
+import (
+	"hash/maphash"
+	"time"
+)
+
+// Bucket allows Rate events a second on average, and up to Burst at once.
+// The zero value allows nothing; make one with NewBucket.
+type Bucket struct {
+	rate   float64 // tokens per second
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+// NewBucket makes a full bucket.
+func NewBucket(rate float64, burst int) Bucket {
+	return Bucket{rate: rate, burst: float64(burst), tokens: float64(burst)}
+}
+
+// refill adds the tokens earned since the last call. A clock that went
+// backwards earns nothing, rather than a negative amount.
+func (b *Bucket) refill(now time.Time) {
+	if !b.last.IsZero() {
+		if dt := now.Sub(b.last); dt > 0 {
+			b.tokens = min(b.burst, b.tokens+dt.Seconds()*b.rate)
+		}
+	}
+	if b.last.IsZero() || now.After(b.last) {
+		b.last = now
+	}
+}
+
+// Allow takes one token if there is one.
+func (b *Bucket) Allow(now time.Time) bool {
+	b.refill(now)
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// Wait is how long after now until Allow would succeed (0 if it would now).
+func (b *Bucket) Wait(now time.Time) time.Duration {
+	b.refill(now)
+	if b.tokens >= 1 || b.rate <= 0 {
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
+}
+
+// Table is a fixed number of buckets indexed by a keyed hash of the remote's
+// name. Remotes that hash to the same slot share a bucket: the table never
+// grows, and a remote cannot pick a slot without knowing the random seed.
+type Table struct {
+	seed    maphash.Seed
+	buckets []Bucket
+}
+
+// NewTable makes a table of slots buckets, each allowing rate a second and
+// burst at once.
+func NewTable(slots int, rate float64, burst int) *Table {
+	t := &Table{seed: maphash.MakeSeed(), buckets: make([]Bucket, max(slots, 1))}
+	for i := range t.buckets {
+		t.buckets[i] = NewBucket(rate, burst)
+	}
+	return t
+}
+
+// Allow takes a token from the bucket for key.
+func (t *Table) Allow(key []byte, now time.Time) bool {
+	return t.buckets[maphash.Bytes(t.seed, key)%uint64(len(t.buckets))].Allow(now)
+}

@@ -1,0 +1,86 @@
+package ratelimit
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func TestBucketBurstThenRate(t *testing.T) {
+	b := NewBucket(10, 5)
+	got := 0
+	for range 20 {
+		if b.Allow(t0) {
+			got++
+		}
+	}
+	if got != 5 {
+		t.Fatalf("burst: %d allowed at once, want 5", got)
+	}
+	// One second later exactly 10 more tokens have come, capped by the burst.
+	got = 0
+	for range 20 {
+		if b.Allow(t0.Add(time.Second)) {
+			got++
+		}
+	}
+	if got != 5 {
+		t.Fatalf("after 1 s: %d allowed, want the burst of 5", got)
+	}
+	if w := b.Wait(t0.Add(time.Second)); w != 100*time.Millisecond {
+		t.Fatalf("Wait = %v, want 100ms", w)
+	}
+	if !b.Allow(t0.Add(time.Second + 100*time.Millisecond)) {
+		t.Fatal("a token should have come after 100 ms")
+	}
+}
+
+func TestBucketClockBackwards(t *testing.T) {
+	b := NewBucket(1, 1)
+	if !b.Allow(t0) {
+		t.Fatal("first")
+	}
+	if b.Allow(t0.Add(-time.Hour)) {
+		t.Fatal("a clock going backwards must not earn tokens")
+	}
+	if !b.Allow(t0.Add(time.Second)) {
+		t.Fatal("a second after the first token, one more")
+	}
+}
+
+func TestZeroBucketAllowsNothing(t *testing.T) {
+	var b Bucket
+	if b.Allow(t0) || b.Allow(t0.Add(time.Hour)) {
+		t.Fatal("zero bucket allowed")
+	}
+}
+
+func TestTablePerKeyAndBounded(t *testing.T) {
+	tab := NewTable(64, 1, 2)
+	// One key spends its own burst only.
+	a := []byte("key-a")
+	n := 0
+	for range 10 {
+		if tab.Allow(a, t0) {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("key a allowed %d, want 2", n)
+	}
+	// Many other keys still get tokens (some share slots, so fewer than all).
+	allowed := 0
+	for i := range 32 {
+		if tab.Allow(fmt.Appendf(nil, "other-%d", i), t0) {
+			allowed++
+		}
+	}
+	if allowed < 16 {
+		t.Fatalf("only %d of 32 other keys allowed", allowed)
+	}
+	if len(tab.buckets) != 64 {
+		t.Fatalf("table grew to %d", len(tab.buckets))
+	}
+}
