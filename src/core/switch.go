@@ -4,7 +4,8 @@ package core
 // keeps the spanning tree. It owns:
 //
 //   - the tree state (src/tree) and its immutable lookup table;
-//   - one queue per port (src/queue), port 0 being our own router.
+//   - one queue per port (src/queue), port 0 being our own router, all in
+//     one queue.Set whose byte bounds they share.
 //
 // A packet from a peer is forwarded only while that peer is in the lookup
 // table (same root, not blocked). The chosen port's queue takes it; each
@@ -12,14 +13,25 @@ package core
 // router, for port 0), and the next batch goes when one is done. The switch
 // never waits on a port.
 //
-// Bulk data queued on all ports together is bounded by
+// Streams: session traffic is queued per session (destination routing
+// ports and the receiver's handle, never the flow key), so the packets of
+// one session leave in the order they were sealed; its receiver drops any
+// nonce older than the newest it has seen (spec 02 §6.11), so reordering
+// them here would lose them. Protocol traffic is queued per port it came
+// from, so one peer's flood of control packets costs only that peer.
+//
+// Bounds: bulk bytes queued on all ports together are bounded by
 // SwitchOptions.MaxTotalQueueSize (default 4 MiB; v0.3.16 reads the option
-// but never uses it). Over the bound, the oldest packet of the heaviest
-// stream on the port holding the most bulk bytes is dropped, so a slow peer
-// or a greedy flow pays for congestion, not the others. Control packets
-// have their own small bound per port (src/queue).
+// but never uses it), control bytes by maxControlQueued; both count the
+// buffers packets really hold (queue.Cost). Over a bound the oldest packet
+// of the heaviest stream anywhere is dropped, so a slow peer or a greedy
+// session pays for congestion, not the others. Batches handed out are
+// bounded in bytes and in what their buffers hold, so the packets in
+// flight are bounded too: at most maxInflight × batchCost per port.
 
 import (
+	"hash/maphash"
+
 	"github.com/Arceliar/phony"
 
 	"github.com/yggmesh/ygg/src/bufpool"
@@ -33,8 +45,14 @@ const (
 	// maxInflight batches per port: one being written, one ready behind it.
 	maxInflight = 2
 	// batchBytes bounds a batch so control packets that arrive meanwhile
-	// wait behind at most this much bulk data.
+	// wait behind at most this much bulk data; batchCost bounds what its
+	// buffers hold (a batch of tiny packets in big buffers).
 	batchBytes = 64 << 10
+	batchCost  = 128 << 10
+	// maxControlQueued bounds the control packets queued on all ports
+	// together (counted as queue.Cost). Honest protocol traffic is a few
+	// small packets a second per peer.
+	maxControlQueued = 512 << 10
 )
 
 // switchActor owns the tree and the port queues; see the file comment.
@@ -45,11 +63,20 @@ type switchActor struct {
 	table  *tree.Table
 	ports  map[uint64]*switchPort
 	byPeer map[*peer]uint64
-	// queued is the bulk bytes waiting on all ports; maxQueued bounds it.
-	queued    int
-	maxQueued int
-	ticker    clock.Timer
-	stopped   bool
+	queues *queue.Set
+	// streamSeed keys the hash that names a session's stream, so a remote
+	// cannot choose packets that land in another session's stream.
+	streamSeed maphash.Seed
+	drops      switchDrops
+	ticker     clock.Timer
+	stopped    bool
+}
+
+// switchDrops counts packets the switch drops before queueing them.
+type switchDrops struct {
+	badCoords uint64 // coords that do not decode (v0.3.16 sends these toward the root)
+	noRoute   uint64 // no port for the coords, or the port is gone
+	notInTree uint64 // from a peer that is not in the lookup table
 }
 
 // switchPort is one port's queue and its sink.
@@ -57,31 +84,27 @@ type switchPort struct {
 	peer     *peer // nil for port 0
 	queue    *queue.Queue
 	inflight int
-	dropped  uint64 // packets that found no port or whose port was gone
 }
 
 func newSwitch(c *Core) *switchActor {
 	sw := &switchActor{core: c, ports: make(map[uint64]*switchPort), byPeer: make(map[*peer]uint64),
-		maxQueued: defaultMaxQueued}
+		queues: queue.NewSet(maxControlQueued, defaultMaxQueued, bufpool.Put), streamSeed: maphash.MakeSeed()}
 	sw.tree = tree.New(c.id.SigPub, c.clock.Now())
 	sw.table = sw.tree.Table()
-	sw.ports[0] = &switchPort{queue: sw._newQueue()}
+	sw.ports[0] = &switchPort{queue: sw.queues.NewQueue()}
 	return sw
 }
 
 // defaultMaxQueued is the default of SwitchOptions.MaxTotalQueueSize.
 const defaultMaxQueued = 4 << 20
 
-// _newQueue makes a port queue; the switch-wide bound is the one that bites.
-func (sw *switchActor) _newQueue() *queue.Queue { return queue.New(sw.maxQueued, 0) }
-
 // _setMaxQueued changes the bound on bulk bytes queued on all ports.
 func (sw *switchActor) _setMaxQueued(n int) {
 	if n <= 0 {
 		n = defaultMaxQueued
 	}
-	sw.maxQueued = n
-	sw._enforceBound()
+	sw.queues.SetBound(queue.Bulk, n)
+	sw.queues.Trim()
 }
 
 func (sw *switchActor) _start() {
@@ -116,7 +139,7 @@ func (sw *switchActor) _addPeer(p *peer) {
 	for sw.ports[port] != nil {
 		port++
 	}
-	sw.ports[port] = &switchPort{peer: p, queue: sw._newQueue()}
+	sw.ports[port] = &switchPort{peer: p, queue: sw.queues.NewQueue()}
 	sw.byPeer[p] = port
 	r, key := sw.core.router, p.box
 	r.Act(sw, func() { r._peerLinked(key) })
@@ -133,7 +156,7 @@ func (sw *switchActor) _removePeer(p *peer) {
 	if !ok {
 		return
 	}
-	sw.queued -= sw.ports[port].queue.BulkBytes()
+	sw.ports[port].queue.Close() // its packets go back to the pool
 	delete(sw.ports, port)
 	delete(sw.byPeer, p)
 	r, key := sw.core.router, p.box
@@ -203,66 +226,57 @@ func (sw *switchActor) _publishTable() {
 // _forwardFrom forwards a packet that arrived from peer p.
 func (sw *switchActor) _forwardFrom(p *peer, packet []byte) {
 	if port, ok := sw._portOf(p); ok && sw.table.Has(port) {
-		sw._forward(packet)
+		sw._forward(port, packet)
 		return
 	}
+	sw.drops.notInTree++
 	bufpool.Put(packet)
 }
 
-// _forward queues a packet for the port its coords lead to. Packets from the
-// router (port 0) come here directly.
-func (sw *switchActor) _forward(packet []byte) {
+// _forward queues a packet that came from port from (0: this node) for the
+// port its coords lead to, hands the port what it can take and applies the
+// bounds to what is left waiting.
+func (sw *switchActor) _forward(from uint64, packet []byte) {
 	raw, ok := wire.PacketCoords(packet)
 	if !ok {
 		// v0.3.16 forwards a packet with malformed coords toward the root;
 		// nobody can receive it, so it is dropped here.
-		sw.ports[0].dropped++
+		sw.drops.badCoords++
 		bufpool.Put(packet)
 		return
 	}
 	port := sw.table.Lookup(raw)
 	sp := sw.ports[port]
 	if sp == nil {
-		sw.ports[0].dropped++
+		sw.drops.noRoute++
 		bufpool.Put(packet)
 		return
 	}
 	if packet[0] == wire.TypeProtocolTraffic {
-		sp.queue.PushControl(packet)
+		sp.queue.Push(queue.Control, from, packet)
 	} else {
-		before := sp.queue.BulkBytes()
-		sp.queue.PushBulk(raw, packet)
-		sw.queued += sp.queue.BulkBytes() - before
-		sw._enforceBound()
+		sp.queue.Push(queue.Bulk, sw._sessionStream(packet), packet)
 	}
 	sw._drain(port, sp)
+	sw.queues.Trim()
 }
 
-// _enforceBound drops bulk packets while more than maxQueued bytes wait:
-// always from the port holding the most, which drops from its heaviest
-// stream.
-func (sw *switchActor) _enforceBound() {
-	for sw.queued > sw.maxQueued {
-		var worst *switchPort
-		for _, sp := range sw.ports {
-			if worst == nil || sp.queue.BulkBytes() > worst.queue.BulkBytes() {
-				worst = sp
-			}
-		}
-		n := worst.queue.DropBulk()
-		if n == 0 {
-			return
-		}
-		sw.queued -= n
-	}
+// _sessionStream names the queue stream of a traffic packet: its session
+// as a forwarder sees it (destination routing ports and the receiver's
+// handle), never its flow key. Coords decoded, so the header is there.
+func (sw *switchActor) _sessionStream(packet []byte) uint64 {
+	routing, handle, _ := wire.TrafficSession(packet)
+	var h maphash.Hash
+	h.SetSeed(sw.streamSeed)
+	h.Write(handle)
+	h.Write(routing)
+	return h.Sum64()
 }
 
 // _drain hands batches to the port's sink while it has room for them.
 func (sw *switchActor) _drain(port uint64, sp *switchPort) {
 	for sp.inflight < maxInflight && !sp.queue.Empty() {
-		before := sp.queue.BulkBytes()
-		batch := sp.queue.PopBatch(nil, batchBytes)
-		sw.queued -= before - sp.queue.BulkBytes()
+		batch := sp.queue.PopBatch(nil, batchBytes, batchCost)
 		sp.inflight++
 		done := func() { sw.Act(nil, func() { sw._batchDone(port, sp) }) }
 		if sp.peer == nil {
@@ -284,5 +298,5 @@ func (sw *switchActor) _batchDone(port uint64, sp *switchPort) {
 // sender (the router or a session) passes itself so it is slowed when the
 // switch is busy.
 func (sw *switchActor) sendLocal(from phony.Actor, packet []byte) {
-	sw.Act(from, func() { sw._forward(packet) })
+	sw.Act(from, func() { sw._forward(0, packet) })
 }

@@ -3,11 +3,13 @@ package queue
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
+// pkt makes a packet whose first bytes are tag, in a buffer of capacity size.
 func pkt(tag string, size int) []byte {
-	p := bytes.Repeat([]byte{'.'}, size)
+	p := make([]byte, len(tag), size)
 	copy(p, tag)
 	return p
 }
@@ -25,173 +27,289 @@ func drain(q *Queue) []string {
 	}
 }
 
+const big = 1 << 30
+
 func TestControlBeforeBulk(t *testing.T) {
-	q := New(0, 0)
-	q.PushBulk([]byte("a"), pkt("b1", 10))
-	q.PushBulk([]byte("a"), pkt("b2", 10))
-	q.PushControl(pkt("c1", 10))
-	q.PushBulk([]byte("a"), pkt("b3", 10))
-	q.PushControl(pkt("c2", 10))
-	got := fmt.Sprint(drain(q))
-	if got != "[c1 c2 b1 b2 b3]" {
+	q := NewSet(big, big, nil).NewQueue()
+	q.Push(Bulk, 1, pkt("b1", 10))
+	q.Push(Bulk, 1, pkt("b2", 10))
+	q.Push(Control, 0, pkt("c1", 10))
+	q.Push(Bulk, 1, pkt("b3", 10))
+	q.Push(Control, 0, pkt("c2", 10))
+	if got := fmt.Sprint(drain(q)); got != "[c1 c2 b1 b2 b3]" {
 		t.Fatalf("order %s", got)
 	}
-	if !q.Empty() || q.Bytes() != 0 || q.Len() != 0 {
+	if !q.Empty() || q.Len() != 0 || q.Bytes(Bulk) != 0 || q.Bytes(Control) != 0 {
 		t.Fatal("not empty after drain")
 	}
 }
 
-func TestRoundRobinBetweenStreams(t *testing.T) {
-	q := New(0, 0)
-	for i := 0; i < 3; i++ {
-		q.PushBulk([]byte("bulk"), pkt(fmt.Sprintf("x%d", i), 1000))
+func TestRoundRobinBetweenStreamsFIFOWithin(t *testing.T) {
+	q := NewSet(big, big, nil).NewQueue()
+	for i := range 3 {
+		q.Push(Bulk, 7, pkt(fmt.Sprintf("x%d", i), 1000))
 	}
-	q.PushBulk([]byte("ping"), pkt("p", 64))
-	q.PushBulk([]byte("bulk"), pkt("x3", 1000))
-	got := fmt.Sprint(drain(q))
-	// The ping waits behind one packet of the bulk stream, not all of them.
-	if got != "[x0 p x1 x2 x3]" {
+	q.Push(Bulk, 9, pkt("p", 64))
+	q.Push(Bulk, 7, pkt("x3", 1000))
+	// The ping's stream waits behind one packet of the bulk stream, and the
+	// bulk stream keeps its own order.
+	if got := fmt.Sprint(drain(q)); got != "[x0 p x1 x2 x3]" {
 		t.Fatalf("order %s", got)
 	}
 }
 
-func TestBulkDropsOldestOfHeaviestStream(t *testing.T) {
-	q := New(3000, 0)
-	q.PushBulk([]byte("heavy"), pkt("h0", 1000))
-	q.PushBulk([]byte("light"), pkt("l0", 500))
-	q.PushBulk([]byte("heavy"), pkt("h1", 1000))
-	if q.Stats().DroppedPkts != 0 {
-		t.Fatal("dropped under the bound")
+// A flood of tiny packets in big pooled buffers counts what the buffers
+// hold: the figure of issue 10 finding 1 was 20 000 three-byte packets
+// counted as 3 bytes each against a 64 KiB bound (27 MB of heap).
+func TestBoundCountsBufferCapacity(t *testing.T) {
+	const bound = 64 << 10
+	var dropped int
+	set := NewSet(big, bound, func([]byte) { dropped++ })
+	q := set.NewQueue()
+	for i := range 20000 {
+		q.Push(Bulk, uint64(i), pkt("abc", 2048)) // every packet its own stream
+		set.Trim()
+		if set.Bytes(Bulk) > bound {
+			t.Fatalf("after push %d: %d bytes counted, bound %d", i, set.Bytes(Bulk), bound)
+		}
 	}
-	q.PushBulk([]byte("light"), pkt("l1", 800)) // 3300 > 3000: heavy loses its oldest
-	st := q.Stats()
-	if st.DroppedPkts != 1 || st.DroppedBytes != 1000 || q.Bytes() != 2300 {
-		t.Fatalf("stats %+v bytes %d", st, q.Bytes())
+	held := 0
+	n := 0
+	q.Each(func(c Class, p []byte) { held += cap(p); n++ })
+	if n != q.Len() {
+		t.Fatalf("Each saw %d packets, Len %d", n, q.Len())
 	}
-	got := fmt.Sprint(drain(q))
-	if got != "[l0 h1 l1]" && got != "[h1 l0 l1]" {
-		t.Fatalf("after drop %s", got)
+	if counted := set.Bytes(Bulk); held+n*(PacketOverhead+StreamOverhead) != counted {
+		t.Fatalf("counted %d bytes, but the queue holds %d bytes of buffers in %d packets", counted, held, n)
 	}
-}
-
-func TestControlBound(t *testing.T) {
-	q := New(0, 100)
-	for i := 0; i < 5; i++ {
-		q.PushControl(pkt(fmt.Sprintf("c%d", i), 40))
+	if max := bound / (2048 + PacketOverhead + StreamOverhead); n > max {
+		t.Fatalf("%d packets queued, at most %d fit the bound", n, max)
 	}
-	if got := fmt.Sprint(drain(q)); got != "[c3 c4]" {
-		t.Fatalf("kept %s", got)
-	}
-	if q.Stats().DroppedPkts != 3 {
-		t.Fatal("drop count")
-	}
-	// A single oversized packet is still accepted rather than lost outright.
-	q.PushControl(pkt("big", 500))
-	if got := fmt.Sprint(drain(q)); got != "[big]" {
-		t.Fatalf("oversized %s", got)
+	if dropped != 20000-n || set.Dropped(Bulk).Packets != uint64(dropped) {
+		t.Fatalf("dropped %d (counted %d), queued %d", dropped, set.Dropped(Bulk).Packets, n)
 	}
 }
 
-func TestPopBatchBounded(t *testing.T) {
-	q := New(0, 0)
-	for i := 0; i < 10; i++ {
-		q.PushBulk([]byte{byte(i % 2)}, pkt(fmt.Sprint(i), 100))
+func TestTrimDropsOldestOfHeaviestStreamInAnyQueue(t *testing.T) {
+	var dropped []string
+	set := NewSet(big, big, func(p []byte) { dropped = append(dropped, tagOf(p)) })
+	q1, q2 := set.NewQueue(), set.NewQueue()
+	q1.Push(Bulk, 1, pkt("light", 1000))
+	q2.Push(Bulk, 1, pkt("h0", 1000))
+	q2.Push(Bulk, 1, pkt("h1", 1000))
+	q2.Push(Bulk, 2, pkt("other", 1500))
+	set.SetBound(Bulk, set.Bytes(Bulk)-1)
+	set.Trim()
+	if fmt.Sprint(dropped) != "[h0]" {
+		t.Fatalf("dropped %v, want the oldest of the heaviest stream", dropped)
 	}
-	b := q.PopBatch(nil, 250)
-	if len(b) != 3 || q.Len() != 7 {
-		t.Fatalf("batch %d left %d", len(b), q.Len())
+	if got := fmt.Sprint(drain(q2)); got != "[h1 other]" {
+		t.Fatalf("q2 left %s", got)
 	}
-	if b := q.PopBatch(nil, 1); len(b) != 1 {
-		t.Fatal("batch must take at least one packet")
+	if got := fmt.Sprint(drain(q1)); got != "[light]" {
+		t.Fatalf("q1 left %s", got)
 	}
-}
-
-// Idle streams are kept for reuse but pruned: many short flows do not grow
-// the table without bound.
-func TestIdleStreamsBounded(t *testing.T) {
-	q := New(0, 0)
-	for i := 0; i < 10000; i++ {
-		q.PushBulk([]byte(fmt.Sprint(i)), pkt("x", 10))
-		q.Pop()
-	}
-	if len(q.ring) != 0 || len(q.streams) > 64 {
-		t.Fatalf("%d streams kept, %d busy", len(q.streams), len(q.ring))
+	st := q2.Stats()
+	if st.DroppedBound.Packets != 1 || st.DroppedBound.Bytes != uint64(1000+PacketOverhead) {
+		t.Fatalf("q2 stats %+v", st)
 	}
 }
 
-// A flow that drains packet by packet reuses its stream.
-func TestDrainingFlowDoesNotAllocate(t *testing.T) {
-	q := New(0, 0)
-	key, p := []byte{1, 2, 3}, pkt("x", 100)
-	q.PushBulk(key, p)
-	q.Pop()
-	if allocs := testing.AllocsPerRun(1000, func() {
-		q.PushBulk(key, p)
-		q.Pop()
-	}); allocs != 0 {
-		t.Fatalf("%v allocations per packet", allocs)
+// One source flooding control packets loses its own, not another's.
+func TestControlFloodPaysForItself(t *testing.T) {
+	set := NewSet(32<<10, big, nil)
+	q := set.NewQueue()
+	q.Push(Control, 2, pkt("honest", 2048))
+	for i := range 1000 {
+		q.Push(Control, 1, pkt(fmt.Sprintf("flood%d", i), 2048))
+		set.Trim()
+	}
+	if set.Bytes(Control) > 32<<10 {
+		t.Fatalf("control counts %d over its bound", set.Bytes(Control))
+	}
+	first, _ := q.Pop()
+	second, _ := q.Pop()
+	if tagOf(first) != "honest" && tagOf(second) != "honest" {
+		t.Fatalf("honest control packet not among the first two: %q %q", tagOf(first), tagOf(second))
 	}
 }
 
-func FuzzQueue(f *testing.F) {
-	f.Add([]byte{0, 1, 2, 3, 4, 5})
-	f.Fuzz(func(t *testing.T, ops []byte) {
-		q := New(2000, 500)
-		for _, op := range ops {
-			switch op % 4 {
-			case 0:
-				q.PushControl(make([]byte, int(op)))
-			case 1, 2:
-				q.PushBulk([]byte{op % 7}, make([]byte, int(op)*8))
-			case 3:
-				q.Pop()
-			}
-			if q.bulkBytes < 0 || q.controlBytes < 0 {
-				t.Fatal("negative byte count")
-			}
-			sum := 0
-			for _, s := range q.ring {
-				sum += s.bytes
-				if s.packets.len() == 0 {
-					t.Fatal("empty stream in ring")
+func TestCloseDropsEverythingAndRestoresTheBound(t *testing.T) {
+	n := 0
+	set := NewSet(big, big, func([]byte) { n++ })
+	q := set.NewQueue()
+	other := set.NewQueue()
+	other.Push(Bulk, 1, pkt("stay", 100))
+	for i := range 10 {
+		q.Push(Bulk, uint64(i%3), pkt("x", 100))
+		q.Push(Control, 0, pkt("c", 100))
+	}
+	if got := q.Close(); got != 20 || n != 20 {
+		t.Fatalf("Close dropped %d, onDrop saw %d", got, n)
+	}
+	if want := Cost(pkt("stay", 100)) + StreamOverhead; set.Bytes(Bulk) != want || set.Bytes(Control) != 0 {
+		t.Fatalf("set counts bulk %d control %d after close, want %d and 0", set.Bytes(Bulk), set.Bytes(Control), want)
+	}
+	if set.Streams(Bulk) != 1 {
+		t.Fatalf("%d bulk streams left", set.Streams(Bulk))
+	}
+	if q.Stats().DroppedClose.Packets != 20 {
+		t.Fatalf("close drops %+v", q.Stats().DroppedClose)
+	}
+}
+
+func TestPopBatchBoundsLengthAndCost(t *testing.T) {
+	q := NewSet(big, big, nil).NewQueue()
+	for range 100 {
+		q.Push(Bulk, 1, pkt("abc", 2048))
+	}
+	b := q.PopBatch(nil, 1<<20, 10*Cost(pkt("", 2048)))
+	if len(b) != 10 {
+		t.Fatalf("batch of %d tiny packets, want 10 by cost", len(b))
+	}
+	b = q.PopBatch(nil, 7, 1<<20)
+	if len(b) != 3 {
+		t.Fatalf("batch of %d three-byte packets, want 3 by length", len(b))
+	}
+	if b = q.PopBatch(nil, 1, 1); len(b) != 1 {
+		t.Fatal("a batch takes at least one packet")
+	}
+}
+
+// Random pushes, pops, trims and closes keep the accounting exact, the
+// heap ordered and the rings holding exactly the non-empty streams.
+func TestRandomOperationsKeepInvariants(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	set := NewSet(20_000, 60_000, nil)
+	queues := []*Queue{set.NewQueue(), set.NewQueue(), set.NewQueue()}
+	for step := range 20000 {
+		qi := rng.IntN(len(queues))
+		q := queues[qi]
+		switch op := rng.IntN(10); {
+		case op < 6:
+			c := Class(rng.IntN(2))
+			q.Push(c, uint64(rng.IntN(8)), make([]byte, 1+rng.IntN(60), 64+rng.IntN(3000)))
+		case op < 8:
+			q.PopBatch(nil, rng.IntN(5000), rng.IntN(20000))
+		case op < 9:
+			set.Trim()
+			for c := range numClasses {
+				if set.Bytes(c) > set.Bound(c) {
+					t.Fatalf("step %d: class %d over its bound after Trim", step, c)
 				}
 			}
-			busy := 0
-			for _, s := range q.streams {
-				if s.packets.len() > 0 {
-					busy++
-				}
-			}
-			if sum != q.bulkBytes || len(q.ring) != busy {
-				t.Fatal("stream accounting")
+		default:
+			if rng.IntN(20) == 0 {
+				q.Close()
+				queues[qi] = set.NewQueue()
 			}
 		}
-	})
+		checkInvariants(t, set, queues)
+	}
 }
 
-func BenchmarkPushPop(b *testing.B) {
-	q := New(0, 0)
-	p := make([]byte, 1280)
-	key := []byte{1, 2, 3}
-	for i := 0; i < b.N; i++ {
-		q.PushBulk(key, p)
+func checkInvariants(t *testing.T, set *Set, queues []*Queue) {
+	t.Helper()
+	var total [numClasses]int
+	streams := [numClasses]int{}
+	for _, q := range queues {
+		var perClass [numClasses]int
+		packets := 0
+		for c := range q.rings {
+			r := &q.rings[c]
+			seen := map[*stream]bool{}
+			if st := r.cur; st != nil {
+				for {
+					if seen[st] || st.packets.len() == 0 || st.q != q || st.class != Class(c) {
+						t.Fatalf("ring of class %d holds a bad stream", c)
+					}
+					seen[st] = true
+					sum := 0
+					st.packets.each(func(p []byte) { sum += Cost(p) })
+					if sum != st.bytes {
+						t.Fatalf("stream counts %d, holds %d", st.bytes, sum)
+					}
+					perClass[c] += sum + StreamOverhead
+					packets += st.packets.len()
+					if st.next.prev != st {
+						t.Fatal("ring links broken")
+					}
+					if st = st.next; st == r.cur {
+						break
+					}
+				}
+			}
+			streams[c] += len(seen)
+			if perClass[c] != q.bytes[c] {
+				t.Fatalf("queue class %d counts %d, holds %d", c, q.bytes[c], perClass[c])
+			}
+			total[c] += perClass[c]
+		}
+		if packets != q.packets || len(q.streams) != len(q.rings[Control].all())+len(q.rings[Bulk].all()) {
+			t.Fatalf("queue counts %d packets and %d streams, rings hold %d", q.packets, len(q.streams), packets)
+		}
+	}
+	for c := range numClasses {
+		cs := &set.classes[c]
+		if cs.bytes != total[c] || len(cs.heaviest) != streams[c] {
+			t.Fatalf("class %d: set counts %d bytes in %d streams, queues hold %d in %d", c, cs.bytes, len(cs.heaviest), total[c], streams[c])
+		}
+		for i, st := range cs.heaviest {
+			if st.heapIndex != i {
+				t.Fatal("heap index out of date")
+			}
+			if i > 0 && st.bytes > cs.heaviest[(i-1)/2].bytes {
+				t.Fatal("heap order broken")
+			}
+		}
+	}
+}
+
+func (r *ring) all() []*stream {
+	var out []*stream
+	if st := r.cur; st != nil {
+		for {
+			out = append(out, st)
+			if st = st.next; st == r.cur {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// BenchmarkPushAtBound pushes tiny packets, each its own stream, into a
+// set at its bound: the case that cost 4.3 ms a push when dropping scanned
+// every stream. The cost per push should hardly change with the bound.
+func BenchmarkPushAtBound(b *testing.B) {
+	for _, bound := range []int{64 << 10, 4 << 20, 64 << 20} {
+		b.Run(fmt.Sprintf("bound=%dKiB", bound>>10), func(b *testing.B) {
+			set := NewSet(big, bound, nil)
+			q := set.NewQueue()
+			p := make([]byte, 3, 2048)
+			for i := 0; set.Bytes(Bulk) < bound; i++ {
+				q.Push(Bulk, uint64(i), p)
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				q.Push(Bulk, uint64(i)+1<<40, p)
+				set.Trim()
+			}
+			b.ReportMetric(float64(set.Streams(Bulk)), "streams")
+		})
+	}
+}
+
+// BenchmarkOneSessionFlowing is the common case: one stream that drains
+// after every packet.
+func BenchmarkOneSessionFlowing(b *testing.B) {
+	set := NewSet(big, 4<<20, nil)
+	q := set.NewQueue()
+	p := make([]byte, 1300, 2048)
+	b.ReportAllocs()
+	for range b.N {
+		q.Push(Bulk, 42, p)
+		set.Trim()
 		q.Pop()
-	}
-}
-
-func TestDropBulk(t *testing.T) {
-	q := New(0, 0)
-	if q.DropBulk() != 0 {
-		t.Fatal("dropped from an empty queue")
-	}
-	q.PushControl(pkt("c", 50))
-	q.PushBulk([]byte("a"), pkt("a0", 100))
-	q.PushBulk([]byte("b"), pkt("b0", 300))
-	q.PushBulk([]byte("b"), pkt("b1", 300))
-	if n := q.DropBulk(); n != 300 || q.BulkBytes() != 400 || q.Stats().DroppedPkts != 1 {
-		t.Fatalf("dropped %d, %d bulk bytes left", n, q.BulkBytes())
-	}
-	if got := fmt.Sprint(drain(q)); got != "[c a0 b1]" && got != "[c b1 a0]" {
-		t.Fatalf("left %s", got)
 	}
 }

@@ -98,3 +98,34 @@ func appendTrafficHeader(dst, rawCoords []byte, handle *crypto.Handle, nonce *cr
 	dst = append(dst, handle[:]...)
 	return append(dst, nonce[:]...)
 }
+
+// TrafficSession names the session a traffic packet belongs to, as far as
+// a forwarder can see it: the routing ports of the destination coords
+// (without the flow-key suffix, which differs between the flows of one
+// session) and the receiver's handle. Both alias b. ok is false when b is
+// not a type-0 packet with a complete coords field and handle.
+func TrafficSession(b []byte) (routing, handle []byte, ok bool) {
+	t, n := Uvarint(b)
+	if n == 0 || t != TypeTraffic {
+		return nil, nil, false
+	}
+	raw, m := CoordsField(b[n:])
+	if m == 0 || len(b) < n+m+crypto.HandleLen {
+		return nil, nil, false
+	}
+	return raw[:routingLen(raw)], b[n+m : n+m+crypto.HandleLen], true
+}
+
+// routingLen is the length of the routing ports at the start of raw
+// coords: up to the 0 port that starts a flow-key suffix.
+func routingLen(raw []byte) int {
+	off := 0
+	for off < len(raw) {
+		p, n := Uvarint(raw[off:])
+		if n == 0 || p == 0 {
+			break
+		}
+		off += n
+	}
+	return off
+}

@@ -172,3 +172,37 @@ func TestTrafficReceiveAllocs(t *testing.T) {
 		t.Errorf("decode and open allocate %v times", allocs)
 	}
 }
+
+// The flows of one session share what TrafficSession reports; another
+// handle or destination does not.
+func TestTrafficSessionIgnoresFlowKey(t *testing.T) {
+	var h1, h2 crypto.Handle
+	h1[0], h2[0] = 1, 2
+	var k crypto.BoxSharedKey
+	var n crypto.BoxNonce
+	mk := func(c Coords, flow uint64, h *crypto.Handle) []byte {
+		return SealTraffic(nil, c, flow, h, &k, &n, []byte("x"))
+	}
+	r1, hd1, ok1 := TrafficSession(mk(Coords{1, 3, 200}, 7, &h1))
+	r2, hd2, ok2 := TrafficSession(mk(Coords{1, 3, 200}, 0x61f900050, &h1))
+	r3, _, _ := TrafficSession(mk(Coords{1, 3, 200}, 0, &h1))
+	if !ok1 || !ok2 || !bytes.Equal(r1, r2) || !bytes.Equal(r1, r3) || !bytes.Equal(hd1, hd2) {
+		t.Fatalf("flows of one session differ: %x/%x %x/%x %x", r1, hd1, r2, hd2, r3)
+	}
+	if !bytes.Equal(r1, AppendCoordsRaw(nil, Coords{1, 3, 200})) || !bytes.Equal(hd1, h1[:]) {
+		t.Fatalf("got routing %x handle %x", r1, hd1)
+	}
+	if _, hd, _ := TrafficSession(mk(Coords{1, 3, 200}, 7, &h2)); bytes.Equal(hd, hd1) {
+		t.Fatal("another handle reads the same")
+	}
+	pkt := mk(Coords{1, 3}, 7, &h1)
+	hdr := len(pkt) - crypto.BoxNonceLen - crypto.BoxOverhead - 1 // up to the end of the handle
+	for i := range len(pkt) {
+		if _, _, ok := TrafficSession(pkt[:i]); ok != (i >= hdr) {
+			t.Fatalf("a packet cut to %d bytes (header %d): ok=%v", i, hdr, ok)
+		}
+	}
+	if _, _, ok := TrafficSession([]byte{TypeProtocolTraffic, 0}); ok {
+		t.Fatal("protocol traffic read as a session")
+	}
+}
