@@ -24,6 +24,7 @@ type rawPeer struct {
 	remote   wire.Metadata
 	shared   crypto.BoxSharedKey
 	linkShar crypto.BoxSharedKey
+	linkPriv *crypto.BoxPrivKey
 }
 
 // dialRaw connects to addr and completes the metadata exchange.
@@ -34,23 +35,35 @@ func dialRaw(t *testing.T, addr string) *rawPeer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	p := &rawPeer{t: t, conn: conn, br: bufio.NewReader(conn), id: NewIdentity()}
+	p := newRawPeer(t, conn, NewIdentity())
+	p.readMetadata()
+	return p
+}
+
+// newRawPeer sends our metadata for id on conn; readMetadata then takes
+// the node's, so a test can act between the two.
+func newRawPeer(t *testing.T, conn net.Conn, id Identity) *rawPeer {
+	t.Helper()
+	p := &rawPeer{t: t, conn: conn, br: bufio.NewReader(conn), id: id}
 	linkPub, linkPriv := crypto.NewBoxKeys()
+	p.linkPriv = &linkPriv
 	meta := wire.NewMetadata(&p.id.BoxPub, &p.id.SigPub, &linkPub)
-	if _, err := conn.Write(meta.Encode(nil)); err != nil {
-		t.Fatal(err)
-	}
+	go func() { _, _ = conn.Write(meta.Encode(nil)) }() // a pipe writes only while the node reads
+	return p
+}
+
+func (p *rawPeer) readMetadata() {
+	p.t.Helper()
 	var raw [wire.MetadataLen]byte
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = p.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.ReadFull(p.br, raw[:]); err != nil {
-		t.Fatal(err)
+		p.t.Fatal(err)
 	}
 	if err := p.remote.Decode(raw[:]); err != nil {
-		t.Fatal(err)
+		p.t.Fatal(err)
 	}
 	p.shared = crypto.Shared(&p.id.BoxPriv, &p.remote.Box)
-	p.linkShar = crypto.Shared(&linkPriv, &p.remote.Link)
-	return p
+	p.linkShar = crypto.Shared(p.linkPriv, &p.remote.Link)
 }
 
 func (p *rawPeer) send(b []byte) {

@@ -83,8 +83,10 @@ func (l *link) _start() {
 	linkPub, linkPriv := crypto.NewBoxKeys()
 	l.linkPriv = &linkPriv
 	meta := wire.NewMetadata(&l.core.id.BoxPub, &l.core.id.SigPub, &linkPub)
-	l.writer.Act(l, func() { l.writer._writeMetadata(meta.Encode(nil)) })
-	l.reader.Act(l, l.reader._readMetadata)
+	// Never pass a sender to the reader or writer: their behaviours block in
+	// I/O, and phony would hold the sender until they are done.
+	l.writer.Act(nil, func() { l.writer._writeMetadata(meta.Encode(nil)) })
+	l.reader.Act(nil, l.reader._readMetadata)
 }
 
 // _gotMetadata applies the checks of spec 01 §4.8 that belong to this link,
@@ -152,8 +154,7 @@ func (l *link) _close(reason error) {
 	} else {
 		l.core.log.Debugf("Link %s failed during the handshake: %v", l.info.Name, reason)
 	}
-	registered, remote := l.registered, l.remote
-	l.core.links.Act(l, func() { l.core.links._unregister(l, registered, remote) })
+	l.core.links.Act(l, func() { l.core.links._unregister(l) })
 }
 
 func (l *link) _logRefusal(reason error) {

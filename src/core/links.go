@@ -54,6 +54,7 @@ type links struct {
 	calls     map[string]bool                // call names dialling, connected or held off
 	links     map[*link]struct{}             // every link not yet torn down
 	active    map[linkKey]*link              // registered (handshaken) links
+	keys      map[*link]linkKey              // the key each registered link holds in active
 	dials     map[string]context.CancelFunc  // dials in progress, by call name
 
 	failures   map[string]int        // consecutive failed dials, by call name
@@ -75,6 +76,7 @@ func newLinks(c *Core) *links {
 		calls:     make(map[string]bool),
 		links:     make(map[*link]struct{}),
 		active:    make(map[linkKey]*link),
+		keys:      make(map[*link]linkKey),
 		dials:     make(map[string]context.CancelFunc),
 		failures:  make(map[string]int),
 	}
@@ -303,16 +305,19 @@ func (ls *links) _register(l *link, m wire.Metadata) {
 		err = errDuplicate
 	default:
 		ls.active[key] = l
+		ls.keys[l] = key
 		delete(ls.failures, l.callName)
 	}
 	l.Act(ls, func() { l._registered(err) })
 }
 
-// _unregister forgets a link after its teardown.
-func (ls *links) _unregister(l *link, registered bool, remote wire.Metadata) {
+// _unregister forgets a link after its teardown. The link may have been
+// torn down before it learnt that _register accepted it, so what it
+// registered is looked up here, not taken from the link.
+func (ls *links) _unregister(l *link) {
 	delete(ls.links, l)
-	if registered {
-		key := linkKey{box: remote.Box, sig: remote.Sig, proto: l.info.Proto, local: l.info.Local, remote: l.info.Remote}
+	if key, ok := ls.keys[l]; ok {
+		delete(ls.keys, l)
 		if ls.active[key] == l {
 			delete(ls.active, key)
 		}

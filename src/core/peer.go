@@ -74,7 +74,9 @@ func (p *peer) _start(port uint64, base *wire.SwitchMsg) {
 		p._sendSwitchMsg(base)
 	}
 	r := p.link.reader
-	r.Act(p, func() { r._readFrames(p) })
+	// No sender: the reader blocks in reads, and phony would hold the peer
+	// until the reader had taken this message, that is until a frame came.
+	r.Act(nil, func() { r._readFrames(p) })
 	l := p.link
 	l.Act(p, func() { l._connected(port) })
 }
