@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"time"
 )
 
@@ -47,45 +48,68 @@ func genericError() Info {
 }
 
 // session serves requests on c until it should close; the caller closes c.
-func (s *Server) session(c stream) {
+// It reports whether the server ended the connection after a reply, so
+// that the caller should linger before closing.
+func (s *Server) session(c stream, t *tracked) (answered bool) {
 	lr := &limitReader{r: c}
 	dec := json.NewDecoder(lr)
+	timeout := s.firstRequestTimeout
 	for {
+		if !s.enter(t, phaseReading) {
+			return false
+		}
+		c.SetReadDeadline(time.Now().Add(timeout))
+		timeout = s.idleTimeout
 		lr.n = maxRequestBytes
-		c.SetReadDeadline(time.Now().Add(s.idleTimeout))
 		var req Info
 		if err := dec.Decode(&req); err != nil {
 			// Input that is not a JSON object (syntax error, array, string,
 			// number) gets no answer, as in v0.3.16, but unlike v0.3.16 the
 			// connection is closed instead of left hanging.
 			if errors.Is(err, errTooLarge) {
-				s.log.Debugf("Admin socket request over %d bytes, closing", maxRequestBytes)
-				s.reply(c, genericError())
+				s.countRejected()
+				s.clientLog.Debugf("Admin socket request over %d bytes, closing", maxRequestBytes)
+				return s.reply(c, t, genericError())
 			} else if !errors.Is(err, io.EOF) {
-				s.log.Debugf("Admin socket JSON decode error: %v", err)
+				s.clientLog.Debugf("Admin socket JSON decode error: %v", err)
 			}
-			return
+			return false
+		}
+		if !s.enter(t, phaseRunning) {
+			return false
 		}
 		resp, fatal := s.dispatch(req)
-		if !s.reply(c, resp) || fatal {
-			return
+		if !s.reply(c, t, resp) {
+			return false
 		}
-		keep, present := req["keepalive"]
-		if !present {
-			return
-		}
-		b, isBool := keep.(bool)
-		if !isBool {
-			// Quirk kept from v0.3.16 (spec 03 §5.2, MAY copy): a non-boolean
-			// keepalive gets the normal answer, then the generic error, then
-			// a close. It tells the client what was wrong.
-			s.reply(c, genericError())
-			return
-		}
-		if !b {
-			return
+		if fatal || !s.keepAlive(c, t, req) {
+			return true
 		}
 	}
+}
+
+// keepAlive reports whether the client asked for, and may have, another
+// request on this connection.
+func (s *Server) keepAlive(c stream, t *tracked, req Info) bool {
+	keep, present := req["keepalive"]
+	if !present {
+		return false
+	}
+	b, isBool := keep.(bool)
+	if !isBool {
+		// Quirk kept from v0.3.16 (spec 03 §5.2, MAY copy): a non-boolean
+		// keepalive gets the normal answer, then the generic error, then
+		// a close. It tells the client what was wrong.
+		s.reply(c, t, genericError())
+		return false
+	}
+	return b && !s.yieldSlot(t)
+}
+
+func (s *Server) countRejected() {
+	s.mu.Lock()
+	s.rejected++
+	s.mu.Unlock()
 }
 
 // dispatch runs the request and builds the envelope to send; fatal means
@@ -114,7 +138,7 @@ func (s *Server) dispatch(req Info) (resp Info, fatal bool) {
 	}
 	out, err := s.call(name, e.fn, req)
 	if errors.Is(err, ErrBadInput) {
-		s.log.Debugf("Admin socket request %q: %v", name, err)
+		s.clientLog.Debugf("Admin socket request %q: %v", name, err)
 		return genericError(), true
 	}
 	if out == nil {
@@ -147,9 +171,9 @@ func (s *Server) call(name string, h Handler, req Info) (out Info, err error) {
 // reply writes v as one 2-space-indented JSON object with sorted keys, HTML
 // escaping on and a trailing newline, the reference's encoding. A response
 // that cannot be encoded or would reveal a NeverSend text (a handler bug)
-// is logged and replaced by the generic error. It reports whether the connection may carry on: the write
-// succeeded and v itself was sent.
-func (s *Server) reply(c stream, v Info) bool {
+// is logged and replaced by the generic error. It reports whether the
+// connection may carry on: the write succeeded and v itself was sent.
+func (s *Server) reply(c stream, t *tracked, v Info) bool {
 	ok := true
 	b, err := encode(v)
 	if err != nil {
@@ -164,11 +188,28 @@ func (s *Server) reply(c stream, v Info) bool {
 			return false
 		}
 	}
+	return s.send(c, t, b) && ok
+}
+
+// writeChunk is how much of a reply is written between two notes of
+// progress: a client that keeps taking its reply is never stalled.
+const writeChunk = 64 << 10
+
+// send writes b within writeTimeout, noting progress so that a client that
+// stops reading can be evicted.
+func (s *Server) send(c stream, t *tracked, b []byte) bool {
 	c.SetWriteDeadline(time.Now().Add(s.writeTimeout))
-	if _, err := c.Write(b); err != nil {
-		return false
+	for len(b) > 0 {
+		if !s.enter(t, phaseWriting) {
+			return false
+		}
+		n := min(len(b), writeChunk)
+		if _, err := c.Write(b[:n]); err != nil {
+			return false
+		}
+		b = b[n:]
 	}
-	return ok
+	return true
 }
 
 // encode marshals v, treating a panic in a handler-supplied MarshalJSON as
@@ -197,4 +238,20 @@ func (s *Server) logError(format string, args ...any) {
 		msg = "Admin socket error withheld from the log: it contained a private key"
 	}
 	s.log.Errorf("%s", msg)
+}
+
+// linger ends a connection the server chose to close after replying: it
+// half-closes so the reply is followed by an orderly end of stream, then
+// discards what the client still sends (a pipelined request, the rest of
+// an oversized one) for a bounded time and amount. Closing with that input
+// unread would make the kernel reset the connection, and a reset can
+// destroy the reply before the client reads it. The connection keeps its
+// slot meanwhile but is the first to be evicted.
+func (s *Server) linger(c net.Conn, t *tracked) {
+	hc, ok := c.(interface{ CloseWrite() error })
+	if !ok || !s.enter(t, phaseClosing) || hc.CloseWrite() != nil {
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(s.lingerTimeout))
+	io.CopyN(io.Discard, c, lingerBytes)
 }
