@@ -18,28 +18,6 @@ type stream interface {
 	SetWriteDeadline(time.Time) error
 }
 
-var errTooLarge = errors.New("admin request too large")
-
-// limitReader fails with errTooLarge once n bytes have been read. The
-// session refills n before each request. The JSON decoder reads ahead, so a
-// request of up to n bytes always fits, and none larger than 2n gets in.
-type limitReader struct {
-	r io.Reader
-	n int
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errTooLarge
-	}
-	if len(p) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= n
-	return n, err
-}
-
 // genericError is the reply to input of the wrong JSON type, an oversized
 // request, ErrBadInput from a handler or a panicking handler; the
 // connection is closed after it.
@@ -51,8 +29,7 @@ func genericError() Info {
 // It reports whether the server ended the connection after a reply, so
 // that the caller should linger before closing.
 func (s *Server) session(c stream, t *tracked) (answered bool) {
-	lr := &limitReader{r: c}
-	dec := json.NewDecoder(lr)
+	in := newRequestReader(c)
 	timeout := s.firstRequestTimeout
 	for {
 		if !s.enter(t, phaseReading) {
@@ -60,9 +37,8 @@ func (s *Server) session(c stream, t *tracked) (answered bool) {
 		}
 		c.SetReadDeadline(time.Now().Add(timeout))
 		timeout = s.idleTimeout
-		lr.n = maxRequestBytes
-		var req Info
-		if err := dec.Decode(&req); err != nil {
+		req, err := in.next()
+		if err != nil {
 			// Input that is not a JSON object (syntax error, array, string,
 			// number) gets no answer, as in v0.3.16, but unlike v0.3.16 the
 			// connection is closed instead of left hanging.
@@ -78,32 +54,62 @@ func (s *Server) session(c stream, t *tracked) (answered bool) {
 		if !s.enter(t, phaseRunning) {
 			return false
 		}
+		if depth(req) > maxRequestDepth {
+			// Not a request any handler takes, and its indented echo would
+			// grow with the square of the depth.
+			s.countRejected()
+			s.clientLog.Debugf("Admin socket request nested over %d deep, closing", maxRequestDepth)
+			return s.reply(c, t, genericError())
+		}
 		resp, fatal := s.dispatch(req)
+		// req is not used past this point, so while a client leaves its
+		// reply unread only the encoded reply is kept, not the decoded
+		// request, which can take ten times the request's bytes.
+		keep := keepaliveOf(req)
 		if !s.reply(c, t, resp) {
 			return false
 		}
-		if fatal || !s.keepAlive(c, t, req) {
+		if fatal || !s.keepAlive(c, t, keep) {
 			return true
 		}
 	}
 }
 
+// keepalive is what a request's "keepalive" key asks for.
+type keepalive int
+
+const (
+	keepaliveAbsent keepalive = iota
+	keepaliveTrue
+	keepaliveFalse
+	keepaliveNotBool
+)
+
+func keepaliveOf(req Info) keepalive {
+	v, present := req["keepalive"]
+	b, isBool := v.(bool)
+	switch {
+	case !present:
+		return keepaliveAbsent
+	case !isBool:
+		return keepaliveNotBool
+	case b:
+		return keepaliveTrue
+	}
+	return keepaliveFalse
+}
+
 // keepAlive reports whether the client asked for, and may have, another
 // request on this connection.
-func (s *Server) keepAlive(c stream, t *tracked, req Info) bool {
-	keep, present := req["keepalive"]
-	if !present {
-		return false
-	}
-	b, isBool := keep.(bool)
-	if !isBool {
+func (s *Server) keepAlive(c stream, t *tracked, keep keepalive) bool {
+	if keep == keepaliveNotBool {
 		// Quirk kept from v0.3.16 (spec 03 §5.2, MAY copy): a non-boolean
 		// keepalive gets the normal answer, then the generic error, then
 		// a close. It tells the client what was wrong.
 		s.reply(c, t, genericError())
 		return false
 	}
-	return b && !s.yieldSlot(t)
+	return keep == keepaliveTrue && !s.yieldSlot(t)
 }
 
 func (s *Server) countRejected() {
@@ -173,6 +179,8 @@ func (s *Server) call(name string, h Handler, req Info) (out Info, err error) {
 // that cannot be encoded or would reveal a NeverSend text (a handler bug)
 // is logged and replaced by the generic error. It reports whether the
 // connection may carry on: the write succeeded and v itself was sent.
+// Nothing uses v once it is encoded, so it can be collected during a
+// stalled write.
 func (s *Server) reply(c stream, t *tracked, v Info) bool {
 	ok := true
 	b, err := encode(v)

@@ -3,8 +3,10 @@ package admin
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -323,5 +325,90 @@ func TestOversizedReplyNotReset(t *testing.T) {
 				c.Close()
 			}
 		})
+	}
+}
+
+// TestDeepRequestRejected: a request nested deeper than any real one gets
+// the generic error and a close instead of an echo whose indentation grows
+// with the square of the depth (18 KB of brackets made a 160 MB reply).
+func TestDeepRequestRejected(t *testing.T) {
+	s, _ := newServer(t)
+	addFakeHandlers(t, s)
+	startUnix(t, s)
+	nested := func(d int) string { return strings.Repeat("[", d) + strings.Repeat("]", d) }
+
+	// The request object is one level, so this is maxRequestDepth deep.
+	c := newClient(t, s)
+	c.send(t, `{"request":"nosuch","keepalive":true,"a":`+nested(maxRequestDepth-1)+`}`)
+	if got := norm(c.mustRead(t)); !strings.HasPrefix(got, `{ "error": "Unknown action 'nosuch', try 'list' for help", "request": { "a": [ [ [ [] ] ] ]`) {
+		t.Fatalf("at the bound: %s", got)
+	}
+	for _, d := range []int{maxRequestDepth, 5000} {
+		c.send(t, `{"request":"nosuch","keepalive":true,"a":`+nested(d)+`}`)
+		checkGenericReply(t, c.mustRead(t))
+		c.expectClosed(t)
+		c = newClient(t, s)
+	}
+	if got := s.Stats().Rejected; got != 2 {
+		t.Fatalf("%d rejected, want 2", got)
+	}
+}
+
+// heapInUse is the live heap after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC() // the second empties sync.Pools
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestIdleConnsHoldLittleMemory: keepalive connections idle after a large
+// request do not each keep a decoder buffer as large as that request.
+func TestIdleConnsHoldLittleMemory(t *testing.T) {
+	s, _ := newServer(t)
+	addFakeHandlers(t, s)
+	startUnix(t, s)
+	const conns = 64
+	req := fmt.Sprintf(`{"request":"getSelf","keepalive":true,"x":%q}`, strings.Repeat("a", maxRequestBytes-100))
+
+	before := heapInUse()
+	for i := 0; i < conns; i++ {
+		c := newClient(t, s)
+		c.send(t, req)
+		checkGetSelfReply(t, c.mustRead(t))
+	}
+	grown := int64(heapInUse()) - int64(before)
+	t.Logf("heap grew %d bytes per idle connection", grown/conns)
+	// Each connection needs a few KiB; a kept buffer would be 128-256 KiB.
+	if perConn := grown / conns; perConn > 32<<10 {
+		t.Fatalf("heap grew %d bytes per idle connection", perConn)
+	}
+}
+
+// TestStalledReaderPinsOnlyItsReply: while a client leaves its reply
+// unread, the server holds the encoded reply but neither the decoded
+// request (ten times the request's size for an array of numbers) nor the
+// decoder's buffer.
+func TestStalledReaderPinsOnlyItsReply(t *testing.T) {
+	s, _ := newServer(t)
+	s.writeTimeout = time.Hour
+	startUnix(t, s)
+	const conns = 16
+	// About 128 KiB of input, 64 Ki numbers; the echo is about 450 KiB.
+	req := `{"request":"nosuch","a":[` + strings.Repeat("0,", maxRequestBytes/2-50) + `0]}`
+
+	before := heapInUse()
+	for i := 0; i < conns; i++ {
+		newClient(t, s).send(t, req)
+	}
+	waitConns(t, s, conns)
+	if !eventually(10*time.Second, func() bool { return phasesAre(s, phaseWriting) }) {
+		t.Fatal("the replies are not being written")
+	}
+	perConn := (int64(heapInUse()) - int64(before)) / conns
+	t.Logf("heap grew %d bytes per stalled connection", perConn)
+	if perConn > 1<<20 {
+		t.Fatalf("heap grew %d bytes per stalled connection; the reply is about 450 KiB", perConn)
 	}
 }

@@ -12,8 +12,10 @@
 //
 // Bounds, chosen so no client can exhaust the node or starve another:
 //   - a request may take at most maxRequestBytes of input (128 KiB, ample
-//     for the largest real request, a NodeInfo-sized object); more gets
-//     the generic error and a close;
+//     for the largest real request, a NodeInfo-sized object) and nest at
+//     most maxRequestDepth deep (requests are flat objects); more gets the
+//     generic error and a close. The echo of a request in its reply is so
+//     at most a few times its size;
 //   - the first request must arrive within firstRequestTimeout (30 s) of
 //     the connection opening, each later one within idleTimeout (5 min) of
 //     the previous response, and each response must be taken by the client
@@ -45,6 +47,7 @@ import (
 
 const (
 	maxRequestBytes            = 128 << 10
+	maxRequestDepth            = 5
 	lingerBytes                = 1 << 20
 	defaultFirstRequestTimeout = 30 * time.Second
 	defaultIdleTimeout         = 5 * time.Minute

@@ -45,7 +45,7 @@ type tracked struct {
 type Stats struct {
 	Conns     int    // connections being served now
 	Evictions uint64 // connections closed to make room for a new one
-	Rejected  uint64 // requests refused for their size
+	Rejected  uint64 // requests refused for their size or nesting depth
 }
 
 // Stats returns the current counters.
