@@ -7,15 +7,17 @@
 // which decodes one request object at a time, runs the handler (handlers
 // reach the node's actors themselves, typically with phony.Block), writes
 // the indented envelope and either waits for the next request (keepalive)
-// or closes. Blocking I/O is fine here because every connection has its
-// own goroutine and bounded deadlines; a client can only ever stall itself.
+// or closes (half-close, drain, close: see below). Blocking I/O is fine
+// here because every connection has its own goroutine and bounded
+// deadlines, and the connection table (slots.go) makes room for a new
+// client by evicting one that makes the server wait.
 //
 // Bounds, chosen so no client can exhaust the node or starve another:
 //   - a request may take at most maxRequestBytes of input (128 KiB, ample
 //     for the largest real request, a NodeInfo-sized object) and nest at
 //     most maxRequestDepth deep (requests are flat objects); more gets the
 //     generic error and a close. The echo of a request in its reply is so
-//     at most a few times its size;
+//     at most about 8 times its size (HTML escaping alone makes 6);
 //   - the first request must arrive within firstRequestTimeout (30 s) of
 //     the connection opening, each later one within idleTimeout (5 min) of
 //     the previous response, and each response must be taken by the client
@@ -23,11 +25,12 @@
 //   - at most maxConns (256) connections are served at once. When all are
 //     in use, a new connection takes the slot of the one the server has
 //     waited on longest: for its next request, or for it to take a reply
-//     it has left unread for stallGrace (2 s). A connection whose handler
-//     is running is never evicted; if every one is, the new connection
-//     waits for the next to finish (and further ones wait in the kernel's
-//     accept queue), and keepalive connections close after their answer
-//     until it is in. So holding connections open locks no one out.
+//     it has left unread for stallGrace (2 s); Stats counts evictions. A
+//     connection whose handler is running is never evicted; if every one
+//     is, the new connection waits for the next to finish (and further
+//     ones wait in the kernel's accept queue), and keepalive connections
+//     close after their answer until it is in. So holding connections open
+//     locks no one out.
 //   - after its last reply the server half-closes a connection and discards
 //     what the client still sends, up to lingerBytes (1 MiB) for at most
 //     lingerTimeout (2 s), so that closing with unread input does not reset
