@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"time"
 )
 
@@ -17,28 +18,6 @@ type stream interface {
 	SetWriteDeadline(time.Time) error
 }
 
-var errTooLarge = errors.New("admin request too large")
-
-// limitReader fails with errTooLarge once n bytes have been read. The
-// session refills n before each request. The JSON decoder reads ahead, so a
-// request of up to n bytes always fits, and none larger than 2n gets in.
-type limitReader struct {
-	r io.Reader
-	n int
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errTooLarge
-	}
-	if len(p) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= n
-	return n, err
-}
-
 // genericError is the reply to input of the wrong JSON type, an oversized
 // request, ErrBadInput from a handler or a panicking handler; the
 // connection is closed after it.
@@ -47,45 +26,96 @@ func genericError() Info {
 }
 
 // session serves requests on c until it should close; the caller closes c.
-func (s *Server) session(c stream) {
-	lr := &limitReader{r: c}
-	dec := json.NewDecoder(lr)
+// It reports whether the server ended the connection after a reply, so
+// that the caller should linger before closing.
+func (s *Server) session(c stream, t *tracked) (answered bool) {
+	in := newRequestReader(c)
+	timeout := s.firstRequestTimeout
 	for {
-		lr.n = maxRequestBytes
-		c.SetReadDeadline(time.Now().Add(s.idleTimeout))
-		var req Info
-		if err := dec.Decode(&req); err != nil {
+		if !s.enter(t, phaseReading) {
+			return false
+		}
+		c.SetReadDeadline(time.Now().Add(timeout))
+		timeout = s.idleTimeout
+		req, err := in.next()
+		if err != nil {
 			// Input that is not a JSON object (syntax error, array, string,
 			// number) gets no answer, as in v0.3.16, but unlike v0.3.16 the
 			// connection is closed instead of left hanging.
 			if errors.Is(err, errTooLarge) {
-				s.log.Debugf("Admin socket request over %d bytes, closing", maxRequestBytes)
-				s.reply(c, genericError())
+				s.countRejected()
+				s.clientLog.Debugf("Admin socket request over %d bytes, closing", maxRequestBytes)
+				return s.reply(c, t, genericError())
 			} else if !errors.Is(err, io.EOF) {
-				s.log.Debugf("Admin socket JSON decode error: %v", err)
+				s.clientLog.Debugf("Admin socket JSON decode error: %v", err)
 			}
-			return
+			return false
+		}
+		if !s.enter(t, phaseRunning) {
+			return false
+		}
+		if depth(req) > maxRequestDepth {
+			// Not a request any handler takes, and its indented echo would
+			// grow with the square of the depth.
+			s.countRejected()
+			s.clientLog.Debugf("Admin socket request nested over %d deep, closing", maxRequestDepth)
+			return s.reply(c, t, genericError())
 		}
 		resp, fatal := s.dispatch(req)
-		if !s.reply(c, resp) || fatal {
-			return
+		// req is not used past this point, so while a client leaves its
+		// reply unread only the encoded reply is kept, not the decoded
+		// request, which can take ten times the request's bytes.
+		keep := keepaliveOf(req)
+		if !s.reply(c, t, resp) {
+			return false
 		}
-		keep, present := req["keepalive"]
-		if !present {
-			return
-		}
-		b, isBool := keep.(bool)
-		if !isBool {
-			// Quirk kept from v0.3.16 (spec 03 §5.2, MAY copy): a non-boolean
-			// keepalive gets the normal answer, then the generic error, then
-			// a close. It tells the client what was wrong.
-			s.reply(c, genericError())
-			return
-		}
-		if !b {
-			return
+		if fatal || !s.keepAlive(c, t, keep) {
+			return true
 		}
 	}
+}
+
+// keepalive is what a request's "keepalive" key asks for.
+type keepalive int
+
+const (
+	keepaliveAbsent keepalive = iota
+	keepaliveTrue
+	keepaliveFalse
+	keepaliveNotBool
+)
+
+func keepaliveOf(req Info) keepalive {
+	v, present := req["keepalive"]
+	b, isBool := v.(bool)
+	switch {
+	case !present:
+		return keepaliveAbsent
+	case !isBool:
+		return keepaliveNotBool
+	case b:
+		return keepaliveTrue
+	}
+	return keepaliveFalse
+}
+
+// keepAlive reports whether the client asked for, and may have, another
+// request on this connection.
+func (s *Server) keepAlive(c stream, t *tracked, keep keepalive) bool {
+	if keep == keepaliveNotBool {
+		// Quirk kept from v0.3.16 (spec 03 §5.2, MAY copy): a non-boolean
+		// keepalive gets the normal answer, then the generic error, then
+		// a close. It tells the client what was wrong.
+		s.reply(c, t, genericError())
+		return false
+	}
+	return keep == keepaliveTrue && !s.yieldSlot(t)
+}
+
+func (s *Server) countRejected() {
+	s.mu.Lock()
+	s.rejected++
+	s.mu.Unlock()
 }
 
 // dispatch runs the request and builds the envelope to send; fatal means
@@ -114,7 +144,7 @@ func (s *Server) dispatch(req Info) (resp Info, fatal bool) {
 	}
 	out, err := s.call(name, e.fn, req)
 	if errors.Is(err, ErrBadInput) {
-		s.log.Debugf("Admin socket request %q: %v", name, err)
+		s.clientLog.Debugf("Admin socket request %q: %v", name, err)
 		return genericError(), true
 	}
 	if out == nil {
@@ -147,9 +177,11 @@ func (s *Server) call(name string, h Handler, req Info) (out Info, err error) {
 // reply writes v as one 2-space-indented JSON object with sorted keys, HTML
 // escaping on and a trailing newline, the reference's encoding. A response
 // that cannot be encoded or would reveal a NeverSend text (a handler bug)
-// is logged and replaced by the generic error. It reports whether the connection may carry on: the write
-// succeeded and v itself was sent.
-func (s *Server) reply(c stream, v Info) bool {
+// is logged and replaced by the generic error. It reports whether the
+// connection may carry on: the write succeeded and v itself was sent.
+// Nothing uses v once it is encoded, so it can be collected during a
+// stalled write.
+func (s *Server) reply(c stream, t *tracked, v Info) bool {
 	ok := true
 	b, err := encode(v)
 	if err != nil {
@@ -164,11 +196,28 @@ func (s *Server) reply(c stream, v Info) bool {
 			return false
 		}
 	}
+	return s.send(c, t, b) && ok
+}
+
+// writeChunk is how much of a reply is written between two notes of
+// progress: a client that keeps taking its reply is never stalled.
+const writeChunk = 64 << 10
+
+// send writes b within writeTimeout, noting progress so that a client that
+// stops reading can be evicted.
+func (s *Server) send(c stream, t *tracked, b []byte) bool {
 	c.SetWriteDeadline(time.Now().Add(s.writeTimeout))
-	if _, err := c.Write(b); err != nil {
-		return false
+	for len(b) > 0 {
+		if !s.enter(t, phaseWriting) {
+			return false
+		}
+		n := min(len(b), writeChunk)
+		if _, err := c.Write(b[:n]); err != nil {
+			return false
+		}
+		b = b[n:]
 	}
-	return ok
+	return true
 }
 
 // encode marshals v, treating a panic in a handler-supplied MarshalJSON as
@@ -197,4 +246,20 @@ func (s *Server) logError(format string, args ...any) {
 		msg = "Admin socket error withheld from the log: it contained a private key"
 	}
 	s.log.Errorf("%s", msg)
+}
+
+// linger ends a connection the server chose to close after replying: it
+// half-closes so the reply is followed by an orderly end of stream, then
+// discards what the client still sends (a pipelined request, the rest of
+// an oversized one) for a bounded time and amount. Closing with that input
+// unread would make the kernel reset the connection, and a reset can
+// destroy the reply before the client reads it. The connection keeps its
+// slot meanwhile but is the first to be evicted.
+func (s *Server) linger(c net.Conn, t *tracked) {
+	hc, ok := c.(interface{ CloseWrite() error })
+	if !ok || !s.enter(t, phaseClosing) || hc.CloseWrite() != nil {
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(s.lingerTimeout))
+	io.CopyN(io.Discard, c, lingerBytes)
 }

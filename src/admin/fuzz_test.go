@@ -46,7 +46,7 @@ func FuzzSession(f *testing.F) {
 			t.Fatal(err)
 		}
 		m := &memStream{in: bytes.NewReader(in)}
-		s.session(m)
+		s.session(m, &tracked{})
 		if err := checkEnvelopes(m.out.Bytes()); err != nil {
 			t.Fatal(err)
 		}

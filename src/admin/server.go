@@ -7,20 +7,35 @@
 // which decodes one request object at a time, runs the handler (handlers
 // reach the node's actors themselves, typically with phony.Block), writes
 // the indented envelope and either waits for the next request (keepalive)
-// or closes. Blocking I/O is fine here because every connection has its
-// own goroutine and bounded deadlines; a client can only ever stall itself.
+// or closes (half-close, drain, close: see below). Blocking I/O is fine
+// here because every connection has its own goroutine and bounded
+// deadlines, and the connection table (slots.go) makes room for a new
+// client by evicting one that makes the server wait.
 //
 // Bounds, chosen so no client can exhaust the node or starve another:
 //   - a request may take at most maxRequestBytes of input (128 KiB, ample
-//     for the largest real request, a NodeInfo-sized object); more gets
-//     the generic error and a close;
-//   - each request must arrive within idleTimeout (5 min) of the previous
-//     response (or of the connection opening), and each response must be
-//     taken by the client within writeTimeout (30 s);
-//   - at most maxConns (256) connections are served at once; further ones
-//     wait in the kernel's accept queue until a slot frees, so a burst of
-//     scripts is served late rather than refused, and clients already being
-//     served are not affected.
+//     for the largest real request, a NodeInfo-sized object) and nest at
+//     most maxRequestDepth deep (requests are flat objects); more gets the
+//     generic error and a close. The echo of a request in its reply is so
+//     at most about 8 times its size (HTML escaping alone makes 6);
+//   - the first request must arrive within firstRequestTimeout (30 s) of
+//     the connection opening, each later one within idleTimeout (5 min) of
+//     the previous response, and each response must be taken by the client
+//     within writeTimeout (30 s);
+//   - at most maxConns (256) connections are served at once. When all are
+//     in use, a new connection takes the slot of the one the server has
+//     waited on longest: for its next request, or for it to take a reply
+//     it has left unread for stallGrace (2 s); Stats counts evictions. A
+//     connection whose handler is running is never evicted; if every one
+//     is, the new connection waits for the next to finish (and further
+//     ones wait in the kernel's accept queue), and keepalive connections
+//     close after their answer until it is in. So holding connections open
+//     locks no one out.
+//   - after its last reply the server half-closes a connection and discards
+//     what the client still sends, up to lingerBytes (1 MiB) for at most
+//     lingerTimeout (2 s), so that closing with unread input does not reset
+//     the connection and destroy the reply; such connections are the first
+//     evicted.
 package admin
 
 import (
@@ -34,37 +49,51 @@ import (
 )
 
 const (
-	maxRequestBytes     = 128 << 10
-	defaultIdleTimeout  = 5 * time.Minute
-	defaultWriteTimeout = 30 * time.Second
-	defaultMaxConns     = 256
+	maxRequestBytes            = 128 << 10
+	maxRequestDepth            = 5
+	lingerBytes                = 1 << 20
+	defaultFirstRequestTimeout = 30 * time.Second
+	defaultIdleTimeout         = 5 * time.Minute
+	defaultWriteTimeout        = 30 * time.Second
+	defaultStallGrace          = 2 * time.Second
+	defaultLingerTimeout       = 2 * time.Second
+	defaultMaxConns            = 256
 )
 
 // Server is an admin socket server. Create it with New, register handlers
 // with AddHandler, then Start it; Stop shuts it down.
 type Server struct {
-	log *logging.Logger
+	log       *logging.Logger
+	evictLog  *logging.Limited // eviction lines
+	clientLog *logging.Limited // other lines any client can trigger
 
 	hmu      sync.RWMutex // guards handlers and secrets
 	handlers map[string]entry
 	secrets  [][]byte // texts no response may contain (see NeverSend)
 
-	// Bounds; fixed before Start (tests in this package shorten them).
-	idleTimeout  time.Duration
-	writeTimeout time.Duration
-	maxConns     int
+	// Bounds; fixed before Start (tests in this package change them).
+	firstRequestTimeout time.Duration
+	idleTimeout         time.Duration
+	writeTimeout        time.Duration
+	stallGrace          time.Duration
+	lingerTimeout       time.Duration
+	maxConns            int
 
 	mu       sync.Mutex // guards the fields below
 	started  bool
 	stopped  bool
 	ln       net.Listener
-	addr     string // what Addr reports
-	sockFile string // unix socket file to remove on Stop; "" if none
-	conns    map[net.Conn]struct{}
+	addr     string                // what Addr reports
+	sockFile string                // unix socket file to remove on Stop; "" if none
+	conns    map[net.Conn]*tracked // the connection table (slots.go)
+	waiting  bool                  // the accept goroutine waits for a slot
+	// Counters for Stats.
+	evictions uint64
+	rejected  uint64
 
-	quit  chan struct{}  // closed by Stop
-	slots chan struct{}  // one token per connection being served
-	wg    sync.WaitGroup // accept loop and connection goroutines
+	quit    chan struct{}  // closed by Stop
+	changed chan struct{}  // wakes a waiting admit; buffered, never blocks
+	wg      sync.WaitGroup // accept loop and connection goroutines
 }
 
 // New makes a server with only the built-in "list" handler registered.
@@ -73,13 +102,20 @@ func New(log *logging.Logger) *Server {
 		log = logging.Discard()
 	}
 	s := &Server{
-		log:          log,
-		handlers:     make(map[string]entry),
-		idleTimeout:  defaultIdleTimeout,
-		writeTimeout: defaultWriteTimeout,
-		maxConns:     defaultMaxConns,
-		conns:        make(map[net.Conn]struct{}),
-		quit:         make(chan struct{}),
+		log: log,
+		// A few lines a second is plenty to see what is going on.
+		evictLog:            log.Limited(2, 4, nil),
+		clientLog:           log.Limited(5, 10, nil),
+		handlers:            make(map[string]entry),
+		firstRequestTimeout: defaultFirstRequestTimeout,
+		idleTimeout:         defaultIdleTimeout,
+		writeTimeout:        defaultWriteTimeout,
+		stallGrace:          defaultStallGrace,
+		lingerTimeout:       defaultLingerTimeout,
+		maxConns:            defaultMaxConns,
+		conns:               make(map[net.Conn]*tracked),
+		quit:                make(chan struct{}),
+		changed:             make(chan struct{}, 1),
 	}
 	// Cannot fail on an empty table.
 	_ = s.AddHandler("list", nil, s.handleList)
@@ -131,7 +167,6 @@ func (s *Server) Start(listen string) error {
 	if network == "tcp" {
 		s.addr = ln.Addr().String()
 	}
-	s.slots = make(chan struct{}, s.maxConns)
 	s.wg.Add(1)
 	s.mu.Unlock()
 	go s.acceptLoop(ln)
@@ -171,20 +206,15 @@ func (s *Server) Stop() {
 	removeSocketFile(s.log, sockFile)
 }
 
-// acceptLoop takes a connection slot before each Accept, so beyond
-// maxConns new clients queue in the kernel instead of being refused.
+// acceptLoop admits each new connection before accepting the next, so
+// while it waits for a slot further clients queue in the kernel instead of
+// being refused, and at most maxConns+1 connections are ever open.
 func (s *Server) acceptLoop(ln net.Listener) {
 	defer s.wg.Done()
 	backoff := 5 * time.Millisecond
 	for {
-		select {
-		case s.slots <- struct{}{}:
-		case <-s.quit:
-			return
-		}
 		c, err := ln.Accept()
 		if err != nil {
-			<-s.slots
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
@@ -199,38 +229,21 @@ func (s *Server) acceptLoop(ln net.Listener) {
 			continue
 		}
 		backoff = 5 * time.Millisecond
-		if !s.track(c) {
+		t, ok := s.admit(c)
+		if !ok {
 			c.Close()
-			<-s.slots
 			return
 		}
-		go s.serve(c)
+		go s.serve(c, t)
 	}
-}
-
-// track records c so Stop can close it; false if Stop already ran.
-func (s *Server) track(c net.Conn) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return false
-	}
-	s.conns[c] = struct{}{}
-	s.wg.Add(1)
-	return true
 }
 
 // serve runs one connection to the end and releases everything it held.
-func (s *Server) serve(c net.Conn) {
-	defer func() {
-		c.Close()
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		<-s.slots
-		s.wg.Done()
-	}()
-	s.session(c)
+func (s *Server) serve(c net.Conn, t *tracked) {
+	defer s.release(c)
+	if s.session(c, t) {
+		s.linger(c, t)
+	}
 }
 
 // removeSocketFile deletes the unix socket file we created, if any.
