@@ -204,13 +204,12 @@ func TestStopWaitsForRouteSync(t *testing.T) {
 	routes.next(t)
 	release := routes.hold()
 	t.Cleanup(release)
-	if err := a.UpdateCKR(enableCKR); err != nil {
-		t.Fatal(err)
-	}
+	returned(t, goUpdate(a, enableCKR), "UpdateCKR")
 	routes.next(t)
 	key, _, _ := newRemote()
 	// Waits behind the hung sync; Stop may skip it.
-	a.ReloadCKR(config.TunnelRouting{Enable: true, IPv6RemoteSubnets: map[string]string{"fd00::/16": key.String()}})
+	tr := config.TunnelRouting{Enable: true, IPv6RemoteSubnets: map[string]string{"fd00::/16": key.String()}}
+	returned(t, goUpdate(a, func(s *ckr.State) error { s.Load(tr); return nil }), "reload")
 
 	stopped := make(chan struct{})
 	go func() { a.Stop(); close(stopped) }()
