@@ -189,28 +189,36 @@ func (a *Adapter) Stop() {
 		// First, so a running sync ends before the TUN goes away under it.
 		a.routeSync.stop()
 	}
-	phony.Block(a, a._stop)
+	var first bool
+	phony.Block(a, func() { first = a._stop() })
+	if first && a.dev != nil {
+		// Not in the actor: closing a TUN's file waits for the reads and
+		// writes in flight to let go of it.
+		if err := a.dev.Close(); err != nil {
+			a.log.Debugf("closing %s: %v", a.name, err)
+		}
+	}
 	if a.reader != nil {
 		phony.Block(a.reader, func() {})
 		phony.Block(a.writer, func() {})
 	}
 }
 
-func (a *Adapter) _stop() {
+// _stop drops all traffic from now on and closes every session. It reports
+// whether this was the first stop; the caller then closes the device.
+func (a *Adapter) _stop() bool {
 	if a.stopped {
-		return
+		return false
 	}
 	a.stopped = true
 	if a.dev != nil {
-		a.reader.stopped.Store(true)
-		if err := a.dev.Close(); err != nil {
-			a.log.Debugf("closing %s: %v", a.name, err)
-		}
+		a.reader.stopped.Store(true) // the read error that follows is expected
 	}
 	for _, c := range a.byKey {
 		a._close(c)
 	}
 	clear(a.dials)
+	return true
 }
 
 // Enabled reports whether the adapter has a TUN device.
