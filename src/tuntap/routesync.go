@@ -10,7 +10,8 @@ package tuntap
 // which never waits. The hand-over slot holds only the newest table, and at
 // most one _sync waits in the inbox, so a burst of changes while a sync
 // runs costs one more sync, with the newest table. Stop (non-actor code)
-// waits for the running sync and closes the backend after it.
+// skips the syncs still waiting, waits for the running one and closes the
+// backend after it.
 
 import (
 	"sync/atomic"
