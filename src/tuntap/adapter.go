@@ -5,11 +5,13 @@
 // address checks and crypto-key routing, and answers the host with ICMPv6
 // Destination Unreachable and Packet Too Big.
 //
-// Three actors: the reader blocks in Device.Read and hands batches to the
+// Four actors: the reader blocks in Device.Read and hands batches to the
 // adapter; the adapter owns every table (connections, pending dials, CKR
 // state) and sends packets to sessions or to the writer; the writer owns
-// the device's write side. Sessions call back through core.SessionHandler,
-// which only forwards to the adapter with Act.
+// the device's write side; the route syncer owns the kernel routes of CKR
+// and their netlink I/O, so the adapter never waits for it. Sessions call
+// back through core.SessionHandler, which only forwards to the adapter with
+// Act.
 package tuntap
 
 import (
@@ -49,6 +51,10 @@ type Options struct {
 	Device Device
 	Clock  clock.Clock     // nil: the real clock
 	Logger *logging.Logger // nil: discard
+
+	// routes, when set, replaces the kernel routes of a created TUN
+	// (tests); it is used with Device too.
+	routes routeBackend
 }
 
 // Adapter is a running TUN adapter.
@@ -65,9 +71,9 @@ type Adapter struct {
 	reader *reader
 	writer *writer
 
-	routes  *ckr.State
-	ckrView atomic.Pointer[ckr.Table] // snapshot for readers outside the actor
-	kernel  *kernelRoutes             // CKR routes put into the kernel; nil without TUN
+	routes    *ckr.State
+	ckrView   atomic.Pointer[ckr.Table] // snapshot for readers outside the actor
+	routeSync *routeSyncer              // puts CKR routes into the kernel; nil without TUN
 
 	byAddr   map[address.Address]*conn
 	bySubnet map[address.Subnet]*conn
@@ -108,19 +114,39 @@ func Start(c Core, opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Device == nil {
-		if a.kernel, err = newKernelRoutes(a.name); err != nil {
-			a.log.Warnf("Tunnel routes will not be installed on %s: %v", a.name, err)
-		}
+	if b := a.newRouteBackend(opts); b != nil {
+		a.routeSync = newRouteSyncer(b, a.name, a.log)
 	}
 	a.routes.Load(opts.TunnelRouting)
 	a._publishCKR()
+	if a.routeSync != nil {
+		// Start returns with the configured routes in place (users and
+		// the lab tests count on it); later changes do not wait for them.
+		a.routeSync.wait()
+	}
 	a.writer = newWriter(a.dev, a.mtu, a.log)
 	a.reader = newReader(a, a.dev, a.mtu)
 	c.SetMaxSessionMTU(a.mtu)
 	c.SetSessionHandler(handler{a})
 	a.reader.Act(nil, a.reader._read)
 	return a, nil
+}
+
+// newRouteBackend picks where CKR routes go: the kernel for a TUN the adapter
+// created, nothing for a given device unless a test supplies a backend.
+func (a *Adapter) newRouteBackend(opts Options) routeBackend {
+	if opts.routes != nil {
+		return opts.routes
+	}
+	if opts.Device != nil {
+		return nil
+	}
+	k, err := newKernelRoutes(a.name)
+	if err != nil {
+		a.log.Warnf("Tunnel routes will not be installed on %s: %v", a.name, err)
+		return nil
+	}
+	return k
 }
 
 // openDevice settles the MTU, then creates the TUN (or takes the given
@@ -156,34 +182,43 @@ func (a *Adapter) openDevice(opts Options) error {
 }
 
 // Stop closes the device (ending the reader), stops the idle timers and
-// closes every session. It waits until the reader and writer are done.
+// closes every session. It waits until the reader, the writer and the
+// route syncer are done.
 func (a *Adapter) Stop() {
-	phony.Block(a, a._stop)
+	if a.routeSync != nil {
+		// First, so a running sync ends before the TUN goes away under it.
+		a.routeSync.stop()
+	}
+	var first bool
+	phony.Block(a, func() { first = a._stop() })
+	if first && a.dev != nil {
+		// Not in the actor: closing a TUN's file waits for the reads and
+		// writes in flight to let go of it.
+		if err := a.dev.Close(); err != nil {
+			a.log.Debugf("closing %s: %v", a.name, err)
+		}
+	}
 	if a.reader != nil {
 		phony.Block(a.reader, func() {})
 		phony.Block(a.writer, func() {})
 	}
 }
 
-func (a *Adapter) _stop() {
+// _stop drops all traffic from now on and closes every session. It reports
+// whether this was the first stop; the caller then closes the device.
+func (a *Adapter) _stop() bool {
 	if a.stopped {
-		return
+		return false
 	}
 	a.stopped = true
-	if a.kernel != nil {
-		a.kernel.close()
-		a.kernel = nil
-	}
 	if a.dev != nil {
-		a.reader.stopped.Store(true)
-		if err := a.dev.Close(); err != nil {
-			a.log.Debugf("closing %s: %v", a.name, err)
-		}
+		a.reader.stopped.Store(true) // the read error that follows is expected
 	}
 	for _, c := range a.byKey {
 		a._close(c)
 	}
 	clear(a.dials)
+	return true
 }
 
 // Enabled reports whether the adapter has a TUN device.
@@ -209,7 +244,8 @@ func (a *Adapter) TunTap() map[string]any {
 func (a *Adapter) CKR() *ckr.Table { return a.ckrView.Load() }
 
 // UpdateCKR runs f on the routing state inside the adapter, then publishes
-// the new snapshot. For the admin handlers; it must not be called from an
+// the new snapshot. The kernel's routes follow in the background; a failure
+// there is logged. For the admin handlers; it must not be called from an
 // actor.
 func (a *Adapter) UpdateCKR(f func(*ckr.State) error) (err error) {
 	phony.Block(a, func() {
@@ -220,14 +256,12 @@ func (a *Adapter) UpdateCKR(f func(*ckr.State) error) (err error) {
 }
 
 // _publishCKR makes the current routing state visible to readers outside
-// the actor and brings the kernel's routes into the TUN in step with it.
+// the actor and hands it to the route syncer, without waiting for it.
 func (a *Adapter) _publishCKR() {
 	t := a.routes.Table()
 	a.ckrView.Store(t)
-	if a.kernel != nil {
-		if err := a.kernel.sync(t); err != nil {
-			a.log.Errorf("Tunnel routes on %s: %v", a.name, err)
-		}
+	if a.routeSync != nil {
+		a.routeSync.publish(t)
 	}
 }
 

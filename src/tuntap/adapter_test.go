@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -486,4 +487,55 @@ func TestStopReleasesEverything(t *testing.T) {
 		t.Error("sessions arriving after Stop must be closed")
 	}
 	a.Stop()
+}
+
+// slowCloseDevice is a MemDevice whose Close waits for the test, like a
+// TUN whose file waits for reads and writes in flight to let go of it.
+type slowCloseDevice struct {
+	*MemDevice
+	closing chan struct{} // closed when Close is called
+	release chan struct{} // Close returns once this is closed
+}
+
+func (d *slowCloseDevice) Close() error {
+	close(d.closing)
+	<-d.release
+	return d.MemDevice.Close()
+}
+
+// Closing the device happens outside the adapter's actor: while it takes
+// its time, the adapter still handles what sessions send it (here it
+// closes a session that arrives during Stop).
+func TestStopClosesDeviceOutsideActor(t *testing.T) {
+	c := newFakeCore()
+	dev := &slowCloseDevice{NewMemDevice("mem0", MaxMTU), make(chan struct{}), make(chan struct{})}
+	a, err := Start(c, Options{IfMTU: 1500, Device: dev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan struct{})
+	go func() { a.Stop(); close(stopped) }()
+	var once sync.Once
+	release := func() { once.Do(func() { close(dev.release) }) }
+	t.Cleanup(func() { release(); <-stopped })
+	select {
+	case <-dev.closing:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop did not close the device")
+	}
+	key, _, _ := newRemote()
+	late := sessionTo(c, key, 0)
+	c.getHandler().NewSession(late)
+	deadline := time.Now().Add(10 * time.Second)
+	for !late.closed.Load() {
+		if time.Now().After(deadline) {
+			t.Fatal("the adapter did not handle a session while the device was closing")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	<-stopped
+	if err := dev.Inject(udp6(c.addr[:], c.addr[:], 1)); err != os.ErrClosed {
+		t.Errorf("device still open: %v", err)
+	}
 }

@@ -6,7 +6,8 @@ package tuntap
 // every remote subnet is routed into the TUN, so users need no "ip route"
 // commands (v0.3.16 leaves that to them); routes follow every change of the
 // CKR table: start, admin requests, reloads, enabling and disabling. The
-// routes are owned by the adapter actor and requested over rtnetlink.
+// routes are owned by the route syncer (routesync.go), whose behaviour
+// requests them over rtnetlink and waits for the answers.
 
 import (
 	"encoding/binary"
@@ -20,11 +21,12 @@ import (
 	"github.com/yggmesh/ygg/src/ckr"
 )
 
-// kernelRoutes is the set of routes this adapter put into the kernel.
+// kernelRoutes is the set of routes this adapter put into the kernel; it
+// is the route syncer's backend on Linux.
 type kernelRoutes struct {
 	// fd is an rtnetlink socket opened with the TUN. A socket belongs to
 	// the network namespace it was made in, so requests reach the TUN's
-	// namespace whichever thread the adapter's actor runs on.
+	// namespace whichever thread the route syncer runs on.
 	fd        int
 	ifindex   int
 	installed map[netip.Prefix]struct{}
@@ -41,7 +43,7 @@ func newKernelRoutes(ifname string) (*kernelRoutes, error) {
 		return nil, err
 	}
 	// The kernel answers at once; the bound only keeps a lost answer from
-	// stalling the adapter's actor.
+	// stalling route changes and Stop for good.
 	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 2}); err != nil {
 		unix.Close(fd)
 		return nil, err

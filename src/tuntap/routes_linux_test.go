@@ -32,6 +32,7 @@ func TestTunnelRoutesInstalled(t *testing.T) {
 	t.Cleanup(a.Stop)
 	has := func(want ...string) {
 		t.Helper()
+		a.routeSync.wait() // changes reach the kernel after UpdateCKR returns
 		v4 := roottest.IP(t, "-4", "route", "show", "dev", "yggrt0")
 		v6 := roottest.IP(t, "-6", "route", "show", "dev", "yggrt0")
 		got := v4 + v6
@@ -105,6 +106,7 @@ func TestTunnelRoutesLeaveOthersAlone(t *testing.T) {
 		}
 	}
 	_ = a.UpdateCKR(func(s *ckr.State) error { s.SetEnabled(false); return nil })
+	a.routeSync.wait() // Stop would skip the sync that removes the routes
 	a.Stop()
 	if got := roottest.IP(t, "-4", "route", "show", "dev", "lan0"); got != hostRoutes {
 		t.Fatalf("host routes lost when tunnel routing let go:\n%s\nwere:\n%s", got, hostRoutes)
