@@ -361,27 +361,38 @@ func TestDialErrors(t *testing.T) {
 	}
 }
 
-func TestDialCancelled(t *testing.T) {
-	// A raw listener that accepts but never answers the ClientHello.
+// rawServer accepts TCP connections on loopback and runs handle on each in
+// its own goroutine, until the test ends.
+func rawServer(t *testing.T, handle func(net.Conn)) net.Addr {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	held := make(chan net.Conn, 1)
 	go func() {
-		if c, err := ln.Accept(); err == nil {
-			held <- c
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go handle(c)
 		}
 	}()
-	t.Cleanup(func() {
-		select {
-		case c := <-held:
-			c.Close()
-		default:
-		}
+	return ln.Addr()
+}
+
+// silentServer accepts connections and says nothing on them.
+func silentServer(t *testing.T) net.Addr {
+	ctx := t.Context()
+	return rawServer(t, func(c net.Conn) {
+		<-ctx.Done()
+		c.Close()
 	})
-	u, _ := ParsePeerURI("tls://" + ln.Addr().String())
+}
+
+func TestDialCancelled(t *testing.T) {
+	u, _ := ParsePeerURI("tls://" + silentServer(t).String())
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	begin := time.Now()
@@ -391,5 +402,19 @@ func TestDialCancelled(t *testing.T) {
 	}
 	if d := time.Since(begin); d > 3*time.Second {
 		t.Errorf("cancel took %v", d)
+	}
+}
+
+// The TLS handshake has its own timeout; the caller's context only cancels.
+func TestDialTLSHandshakeTimeout(t *testing.T) {
+	u, _ := ParsePeerURI("tls://" + silentServer(t).String())
+	d := &Dialer{TLSHandshakeTimeout: 200 * time.Millisecond}
+	c, _, err := d.Dial(t.Context(), u, "")
+	if err == nil {
+		c.Close()
+		t.Fatal("handshake with a silent server succeeded")
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "TLS handshake") {
+		t.Errorf("error %v, want a TLS handshake timeout", err)
 	}
 }

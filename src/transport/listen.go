@@ -164,7 +164,7 @@ func (l *Listener) prepare(c net.Conn) {
 	info := newLinkInfo(l.proto, c, true)
 	conn := c
 	if l.tlsCfg != nil {
-		ctx, cancel := context.WithTimeout(l.ctx, TLSHandshakeTimeout)
+		ctx, cancel := context.WithTimeout(l.ctx, DefaultTLSHandshakeTimeout)
 		tc := tls.Server(c, l.tlsCfg)
 		err := tc.HandshakeContext(ctx)
 		cancel()
