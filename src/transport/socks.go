@@ -27,15 +27,18 @@ func (d *Dialer) dialSOCKS(ctx context.Context, u PeerURI) (net.Conn, error) {
 	if u.ProxyUser != "" {
 		auth = &proxy.Auth{User: u.ProxyUser, Password: u.ProxyPass}
 	}
+	// SOCKS5 cannot fail today, and its dialer takes a context; both are
+	// checked rather than trusted.
 	pd, err := proxy.SOCKS5("tcp", u.ProxyHost, auth, connectedProxy{pc})
-	if err != nil {
+	cd, ok := pd.(proxy.ContextDialer)
+	if err != nil || !ok {
 		pc.Close()
-		return nil, err
+		return nil, fmt.Errorf("SOCKS5 dialer unusable (%v)", err)
 	}
 	timeout := stageTimeout(d.SOCKSConnectTimeout, DefaultSOCKSConnectTimeout)
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	conn, err := pd.(proxy.ContextDialer).DialContext(sctx, "tcp", u.Host)
+	conn, err := cd.DialContext(sctx, "tcp", u.Host)
 	if err != nil {
 		pc.Close()
 		// The socket deadline may expire a moment before sctx reports it.
