@@ -145,7 +145,7 @@ func (ls *links) _listen(uri string) (net.Addr, error) {
 			return nil, err
 		}
 	}
-	l, err := transport.Listen(uri, cert, ls.core.log)
+	l, err := transport.Listen(uri, cert, nil, ls.core.log)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", uri, err)
 	}
@@ -158,11 +158,12 @@ func (ls *links) _listen(uri string) (net.Addr, error) {
 // acceptLoop runs in its own goroutine for one listener.
 func (ls *links) acceptLoop(l *transport.Listener) {
 	for {
-		conn, info, err := l.Accept()
+		in, err := l.Accept()
 		if err != nil {
 			return // closed; transport retries transient accept errors itself
 		}
-		ls.Act(nil, func() { ls._newLink(conn, info, nil, "") })
+		in.Release()
+		ls.Act(nil, func() { ls._newLink(in.Conn, in.Info, nil, "") })
 	}
 }
 

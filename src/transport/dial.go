@@ -13,33 +13,62 @@ import (
 	"github.com/yggmesh/ygg/src/logging"
 )
 
-// Timeouts of the connection set-up.
+// Default timeouts of the stages of connection set-up. Each stage has its
+// own, so a slow stage (a CONNECT through Tor) does not eat into another's.
 const (
-	// DialTimeout bounds a TCP connect, to a peer or to a SOCKS proxy.
-	DialTimeout = 5 * time.Second
-	// TLSHandshakeTimeout bounds a TLS handshake in either direction. The
-	// reference has none; without one a silent peer would hold a socket and
-	// a goroutine forever. It matches the metadata timeout that follows.
-	TLSHandshakeTimeout = 30 * time.Second
+	// DefaultDialTimeout bounds name resolution plus the TCP connect, to a
+	// peer or to a SOCKS proxy.
+	DefaultDialTimeout = 5 * time.Second
+	// DefaultSOCKSConnectTimeout bounds the SOCKS5 exchange once the proxy
+	// is connected: greeting, authentication and the CONNECT reply, which
+	// waits for the proxy to reach the peer. Through an anonymity network
+	// that legitimately takes tens of seconds.
+	DefaultSOCKSConnectTimeout = 60 * time.Second
+	// DefaultTLSHandshakeTimeout bounds a TLS handshake in either
+	// direction. The reference has none; without one a silent peer would
+	// hold a socket and a goroutine forever. It matches the metadata
+	// timeout that follows.
+	DefaultTLSHandshakeTimeout = 30 * time.Second
 )
 
-// Dialer makes outbound peer connections. It is safe for concurrent use.
-// It needs no key: the TLS server never asks for a client certificate.
+// Dialer makes outbound peer connections. It needs no key: the TLS server
+// never asks for a client certificate. It is safe for concurrent use once
+// its fields are set.
 type Dialer struct {
-	log *logging.Logger
+	// Stage timeouts; zero takes the default of the same name.
+	DialTimeout         time.Duration
+	SOCKSConnectTimeout time.Duration
+	TLSHandshakeTimeout time.Duration
+
+	log *logging.Logger // nil discards
 }
 
-// NewDialer makes a Dialer that logs to log (nil discards).
+// NewDialer makes a Dialer with the default timeouts that logs to log (nil
+// discards).
 func NewDialer(log *logging.Logger) *Dialer {
-	if log == nil {
-		log = logging.Discard()
-	}
 	return &Dialer{log: log}
+}
+
+func (d *Dialer) logger() *logging.Logger {
+	if d.log == nil {
+		return logging.Discard()
+	}
+	return d.log
+}
+
+// stageTimeout is the timeout of one stage of Dial: the field when set,
+// else its default.
+func stageTimeout(field, def time.Duration) time.Duration {
+	if field <= 0 {
+		return def
+	}
+	return field
 }
 
 // Dial connects to the peer in u, bound to iface when it is not empty, and
 // returns the stream ready for the metadata handshake (TLS negotiated for
-// tls://). Cancelling ctx aborts it. SOCKS calls cannot be bound to an
+// tls://). Each stage is bounded by its own timeout; ctx only cancels, and a
+// deadline on it would cut across stages. SOCKS calls cannot be bound to an
 // interface.
 func (d *Dialer) Dial(ctx context.Context, u PeerURI, iface string) (net.Conn, LinkInfo, error) {
 	var (
@@ -76,7 +105,7 @@ func (d *Dialer) Dial(ctx context.Context, u PeerURI, iface string) (net.Conn, L
 		return nil, LinkInfo{}, err
 	}
 	if u.Scheme == SchemeTLS {
-		tlsConn, err := clientHandshake(ctx, conn)
+		tlsConn, err := d.clientHandshake(ctx, conn)
 		if err != nil {
 			return nil, LinkInfo{}, fmt.Errorf("dialling %s: %w", u, err)
 		}
@@ -87,8 +116,8 @@ func (d *Dialer) Dial(ctx context.Context, u PeerURI, iface string) (net.Conn, L
 
 // clientHandshake runs the TLS client side over conn, closing conn on
 // failure.
-func clientHandshake(ctx context.Context, conn net.Conn) (*tls.Conn, error) {
-	ctx, cancel := context.WithTimeout(ctx, TLSHandshakeTimeout)
+func (d *Dialer) clientHandshake(ctx context.Context, conn net.Conn) (*tls.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, stageTimeout(d.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout))
 	defer cancel()
 	tc := tls.Client(conn, clientTLSConfig())
 	if err := tc.HandshakeContext(ctx); err != nil {
@@ -98,8 +127,11 @@ func clientHandshake(ctx context.Context, conn net.Conn) (*tls.Conn, error) {
 	return tc, nil
 }
 
-// dialTCP resolves hostport and connects, bound to iface when given.
+// dialTCP resolves hostport and connects, bound to iface when given, within
+// DialTimeout.
 func (d *Dialer) dialTCP(ctx context.Context, hostport, iface string) (*net.TCPConn, error) {
+	ctx, cancel := context.WithTimeout(ctx, stageTimeout(d.DialTimeout, DefaultDialTimeout))
+	defer cancel()
 	dst, err := resolve(ctx, hostport)
 	if err != nil {
 		return nil, err
@@ -129,15 +161,15 @@ func (d *Dialer) dialTCP(ctx context.Context, hostport, iface string) (*net.TCPC
 }
 
 // netDialer is a TCP dialer with the §4.4 socket options, bound to iface
-// when it is not empty. Go's default 15 s TCP keep-alive stays on.
+// when it is not empty. Its callers bound it with a context. Go's default
+// 15 s TCP keep-alive stays on.
 func (d *Dialer) netDialer(iface string) *net.Dialer {
 	return &net.Dialer{
-		Timeout: DialTimeout,
 		Control: func(_, _ string, c syscall.RawConn) error {
 			tuneSocket(c)
 			if iface != "" {
 				if err := bindToDevice(c, iface); err != nil {
-					d.log.Warnf("Failed to bind socket to interface %s: %v", iface, err)
+					d.logger().Warnf("Failed to bind socket to interface %s: %v", iface, err)
 				}
 			}
 			return nil

@@ -18,7 +18,7 @@ import (
 // listenT opens a listener closed at the end of the test.
 func listenT(t *testing.T, uri string, cert *tls.Certificate) *Listener {
 	t.Helper()
-	l, err := Listen(uri, cert, nil)
+	l, err := Listen(uri, cert, nil, nil)
 	if err != nil {
 		t.Fatalf("Listen(%s): %v", uri, err)
 	}
@@ -28,29 +28,37 @@ func listenT(t *testing.T, uri string, cert *tls.Certificate) *Listener {
 
 func portOf(a net.Addr) string { return strconv.Itoa(a.(*net.TCPAddr).Port) }
 
-// acceptT waits up to 5 s for one connection.
+// acceptT waits up to 5 s for one connection and gives its slot back.
 func acceptT(t *testing.T, l *Listener) (net.Conn, LinkInfo) {
 	t.Helper()
+	in := acceptInboundT(t, l)
+	in.Release()
+	return in.Conn, in.Info
+}
+
+// acceptInboundT waits up to 5 s for one connection, which keeps its gate
+// slot until the caller releases it.
+func acceptInboundT(t *testing.T, l *Listener) Inbound {
+	t.Helper()
 	type result struct {
-		c    net.Conn
-		info LinkInfo
-		err  error
+		in  Inbound
+		err error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		c, info, err := l.Accept()
-		ch <- result{c, info, err}
+		in, err := l.Accept()
+		ch <- result{in, err}
 	}()
 	select {
 	case r := <-ch:
 		if r.err != nil {
 			t.Fatalf("Accept: %v", r.err)
 		}
-		t.Cleanup(func() { r.c.Close() })
-		return r.c, r.info
+		t.Cleanup(func() { r.in.Conn.Close() })
+		return r.in
 	case <-time.After(5 * time.Second):
 		t.Fatal("Accept timed out")
-		return nil, LinkInfo{}
+		return Inbound{}
 	}
 }
 
@@ -255,7 +263,7 @@ func TestListenerTLSServerSide(t *testing.T) {
 // Close must abort it.
 func TestListenerStalledHandshake(t *testing.T) {
 	cert, _, _ := newTestCert(t, "stall")
-	l, err := Listen("tls://127.0.0.1:0", &cert, nil)
+	l, err := Listen("tls://127.0.0.1:0", &cert, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +290,7 @@ func TestListenerStalledHandshake(t *testing.T) {
 	if _, err := stalled.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("stalled connection not closed: %v", err)
 	}
-	if _, _, err := l.Accept(); !errors.Is(err, net.ErrClosed) {
+	if _, err := l.Accept(); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Accept after Close: %v", err)
 	}
 	if err := l.Close(); err != nil {
@@ -292,25 +300,25 @@ func TestListenerStalledHandshake(t *testing.T) {
 
 func TestListenErrors(t *testing.T) {
 	cert, _, _ := newTestCert(t, "errors")
-	if _, err := Listen("udp://127.0.0.1:0", &cert, nil); err == nil || err.Error() != "listener udp://127.0.0.1:0 is not correctly formatted" {
+	if _, err := Listen("udp://127.0.0.1:0", &cert, nil, nil); err == nil || err.Error() != "listener udp://127.0.0.1:0 is not correctly formatted" {
 		t.Errorf("udp: %v", err)
 	}
-	if _, err := Listen("tls://127.0.0.1:0", nil, nil); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if _, err := Listen("tls://127.0.0.1:0", nil, nil, nil); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Errorf("tls without certificate: %v", err)
 	}
 	l := listenT(t, "tcp://127.0.0.1:0", nil)
-	if l2, err := Listen("tcp://"+l.Addr().String(), nil, nil); err == nil {
+	if l2, err := Listen("tcp://"+l.Addr().String(), nil, nil, nil); err == nil {
 		l2.Close()
 		t.Error("second bind to the same port succeeded")
 	}
-	if l2, err := ListenTCPOn("127.0.0.1:notaport", nil); err == nil {
+	if l2, err := ListenTCPOn("127.0.0.1:notaport", nil, nil); err == nil {
 		l2.Close()
 		t.Error("bad address accepted")
 	}
 }
 
 func TestListenTCPOn(t *testing.T) {
-	l, err := ListenTCPOn("[::1]:0", nil)
+	l, err := ListenTCPOn("[::1]:0", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,27 +369,38 @@ func TestDialErrors(t *testing.T) {
 	}
 }
 
-func TestDialCancelled(t *testing.T) {
-	// A raw listener that accepts but never answers the ClientHello.
+// rawServer accepts TCP connections on loopback and runs handle on each in
+// its own goroutine, until the test ends.
+func rawServer(t *testing.T, handle func(net.Conn)) net.Addr {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	held := make(chan net.Conn, 1)
 	go func() {
-		if c, err := ln.Accept(); err == nil {
-			held <- c
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go handle(c)
 		}
 	}()
-	t.Cleanup(func() {
-		select {
-		case c := <-held:
-			c.Close()
-		default:
-		}
+	return ln.Addr()
+}
+
+// silentServer accepts connections and says nothing on them.
+func silentServer(t *testing.T) net.Addr {
+	ctx := t.Context()
+	return rawServer(t, func(c net.Conn) {
+		<-ctx.Done()
+		c.Close()
 	})
-	u, _ := ParsePeerURI("tls://" + ln.Addr().String())
+}
+
+func TestDialCancelled(t *testing.T) {
+	u, _ := ParsePeerURI("tls://" + silentServer(t).String())
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	begin := time.Now()
@@ -391,5 +410,19 @@ func TestDialCancelled(t *testing.T) {
 	}
 	if d := time.Since(begin); d > 3*time.Second {
 		t.Errorf("cancel took %v", d)
+	}
+}
+
+// The TLS handshake has its own timeout; the caller's context only cancels.
+func TestDialTLSHandshakeTimeout(t *testing.T) {
+	u, _ := ParsePeerURI("tls://" + silentServer(t).String())
+	d := &Dialer{TLSHandshakeTimeout: 200 * time.Millisecond}
+	c, _, err := d.Dial(t.Context(), u, "")
+	if err == nil {
+		c.Close()
+		t.Fatal("handshake with a silent server succeeded")
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "TLS handshake") {
+		t.Errorf("error %v, want a TLS handshake timeout", err)
 	}
 }

@@ -20,32 +20,42 @@ const AcceptBackoff = time.Second
 
 // Listener accepts inbound peer connections on a tcp:// or tls:// address.
 //
-// One goroutine accepts; each accepted socket gets its own short goroutine
-// for the guard and the TLS handshake, and only connections that pass are
-// queued for Accept. Close stops all of them.
+// One goroutine accepts. Each accepted socket first takes a slot in the
+// node's Gate, or is closed at once; only then does it get its own short
+// goroutine for the guard and the TLS handshake, and only connections that
+// pass are queued for Accept, still holding their slot. Close stops all of
+// them.
 type Listener struct {
 	ln     net.Listener
 	proto  string
 	tlsCfg *tls.Config // nil for plain TCP
+	gate   *Gate
 	log    *logging.Logger
 
-	ready  chan accepted
+	ready  chan Inbound
 	ctx    context.Context // cancelled by Close; aborts TLS handshakes
 	cancel context.CancelFunc
 	once   sync.Once
 	wg     sync.WaitGroup
 }
 
-type accepted struct {
-	conn net.Conn
-	info LinkInfo
+// Inbound is an accepted connection, handed over with its slot in the Gate
+// still taken: the handshake that follows is part of what the gate bounds.
+type Inbound struct {
+	Conn net.Conn
+	Info LinkInfo
+	// Release gives the slot back. The owner calls it once the metadata
+	// handshake is done or the connection has failed; it is idempotent and
+	// safe from any goroutine. A slot never released is lost for good.
+	Release func()
 }
 
 // Listen opens a listener for a Listen URI: "tcp://" or "tls://" (exactly,
 // case-sensitive) followed by a Go listen address such as "[::]:0" or
 // "[fe80::1%eth0]:0". cert is required for tls:// and ignored for tcp://.
-// log may be nil.
-func Listen(uri string, cert *tls.Certificate, log *logging.Logger) (*Listener, error) {
+// gate is the node's admission gate; nil gives the listener a gate of its
+// own with the default caps. log may be nil.
+func Listen(uri string, cert *tls.Certificate, gate *Gate, log *logging.Logger) (*Listener, error) {
 	proto, addr, err := parseListenURI(uri)
 	if err != nil {
 		return nil, err
@@ -57,14 +67,14 @@ func Listen(uri string, cert *tls.Certificate, log *logging.Logger) (*Listener, 
 		}
 		cfg = serverTLSConfig(*cert)
 	}
-	return listen(proto, addr, cfg, log)
+	return listen(proto, addr, cfg, gate, log)
 }
 
 // ListenTCPOn opens a plain TCP listener on a Go listen address, as the
 // multicast module needs for its per-interface "[fe80::x%eth0]:port"
-// listeners. log may be nil.
-func ListenTCPOn(addr string, log *logging.Logger) (*Listener, error) {
-	return listen(SchemeTCP, addr, nil, log)
+// listeners. gate and log are as for Listen.
+func ListenTCPOn(addr string, gate *Gate, log *logging.Logger) (*Listener, error) {
+	return listen(SchemeTCP, addr, nil, gate, log)
 }
 
 // parseListenURI splits a Listen URI into its protocol and address.
@@ -77,9 +87,12 @@ func parseListenURI(uri string) (proto, addr string, err error) {
 	return "", "", fmt.Errorf("listener %s is not correctly formatted", uri)
 }
 
-func listen(proto, addr string, cfg *tls.Config, log *logging.Logger) (*Listener, error) {
+func listen(proto, addr string, cfg *tls.Config, gate *Gate, log *logging.Logger) (*Listener, error) {
 	if log == nil {
 		log = logging.Discard()
+	}
+	if gate == nil {
+		gate = NewGate(0, 0, log)
 	}
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		tuneSocket(c)
@@ -90,24 +103,25 @@ func listen(proto, addr string, cfg *tls.Config, log *logging.Logger) (*Listener
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Listener{ln: ln, proto: proto, tlsCfg: cfg, log: log,
-		ready: make(chan accepted), ctx: ctx, cancel: cancel}
+	l := &Listener{ln: ln, proto: proto, tlsCfg: cfg, gate: gate, log: log,
+		ready: make(chan Inbound), ctx: ctx, cancel: cancel}
 	l.wg.Add(1)
 	go l.acceptLoop()
 	return l, nil
 }
 
 // Accept waits for the next connection that passed the guard and, for
-// tls://, the TLS handshake. After Close it returns net.ErrClosed.
-func (l *Listener) Accept() (net.Conn, LinkInfo, error) {
+// tls://, the TLS handshake. The caller owns the connection and its gate
+// slot (see Inbound.Release). After Close it returns net.ErrClosed.
+func (l *Listener) Accept() (Inbound, error) {
 	if l.ctx.Err() != nil {
-		return nil, LinkInfo{}, net.ErrClosed
+		return Inbound{}, net.ErrClosed
 	}
 	select {
 	case <-l.ctx.Done():
-		return nil, LinkInfo{}, net.ErrClosed
-	case a := <-l.ready:
-		return a.conn, a.info, nil
+		return Inbound{}, net.ErrClosed
+	case in := <-l.ready:
+		return in, nil
 	}
 }
 
@@ -119,6 +133,8 @@ func (l *Listener) Proto() string { return l.proto }
 
 // Close stops accepting, aborts handshakes in progress, closes connections
 // not yet taken by Accept and waits for the listener's goroutines to end.
+// None of them blocks once the context is cancelled: a TLS handshake closes
+// its socket on cancellation, so Close returns promptly.
 func (l *Listener) Close() error {
 	var err error
 	l.once.Do(func() {
@@ -145,39 +161,63 @@ func (l *Listener) acceptLoop() {
 			}
 			continue
 		}
+		release, ok := l.gate.admit(c)
+		if !ok {
+			refuse(c)
+			continue
+		}
 		l.wg.Add(1)
-		go l.prepare(c)
+		go l.prepare(c, release)
 	}
 }
 
-// prepare turns an accepted socket into a connection for Accept, or closes it.
-func (l *Listener) prepare(c net.Conn) {
+// refuse closes a socket the gate turned away with a reset, so a flood of
+// refused connections leaves no TIME_WAIT state behind on our side.
+func refuse(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	c.Close()
+}
+
+// prepare turns an accepted socket into a connection for Accept, or closes
+// it and releases its gate slot.
+func (l *Listener) prepare(c net.Conn, release func()) {
 	defer l.wg.Done()
+	conn, ok := l.secure(c)
+	if !ok {
+		c.Close()
+		release()
+		return
+	}
+	select {
+	case l.ready <- Inbound{Conn: conn, Info: newLinkInfo(l.proto, c, true), Release: release}:
+	case <-l.ctx.Done():
+		conn.Close()
+		release()
+	}
+}
+
+// secure applies the mesh guard and, for tls://, runs the server handshake,
+// returning the stream to hand over. On failure it logs why; the caller
+// closes c.
+func (l *Listener) secure(c net.Conn) (net.Conn, bool) {
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
 	if err := checkNotOverMesh(c); err != nil {
 		l.log.Warnf("%v", err)
-		c.Close()
-		return
+		return nil, false
 	}
-	info := newLinkInfo(l.proto, c, true)
-	conn := c
-	if l.tlsCfg != nil {
-		ctx, cancel := context.WithTimeout(l.ctx, TLSHandshakeTimeout)
-		tc := tls.Server(c, l.tlsCfg)
-		err := tc.HandshakeContext(ctx)
-		cancel()
-		if err != nil {
-			l.log.Debugf("TLS handshake with %s failed: %v", c.RemoteAddr(), err)
-			c.Close()
-			return
-		}
-		conn = tc
+	if l.tlsCfg == nil {
+		return c, true
 	}
-	select {
-	case l.ready <- accepted{conn, info}:
-	case <-l.ctx.Done():
-		conn.Close()
+	ctx, cancel := context.WithTimeout(l.ctx, DefaultTLSHandshakeTimeout)
+	defer cancel()
+	tc := tls.Server(c, l.tlsCfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		l.log.Debugf("TLS handshake with %s failed: %v", c.RemoteAddr(), err)
+		return nil, false
 	}
+	return tc, true
 }

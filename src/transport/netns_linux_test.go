@@ -105,7 +105,7 @@ func TestLinkLocalDialNetns(t *testing.T) {
 	roottest.IP(t, "link", "set", "vb", "up")
 	waitLocal(t, "fe80::b%vb")
 
-	l, err := ListenTCPOn("[fe80::b%vb]:0", nil)
+	l, err := ListenTCPOn("[fe80::b%vb]:0", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,14 @@ package transport
 
 import (
 	"bytes"
+	"errors"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/yggmesh/ygg/src/logging"
+	"github.com/yggmesh/ygg/src/logging/logbuf"
 	"github.com/yggmesh/ygg/src/transport/socks5test"
 )
 
@@ -82,5 +87,104 @@ func TestSOCKSAuthFailures(t *testing.T) {
 	}
 	if _, targets := proxy.Record(); len(targets) != 0 {
 		t.Errorf("CONNECT sent without authentication: %v", targets)
+	}
+}
+
+// socksURI is a socks:// URI through proxy to the peer at target.
+func socksURI(t *testing.T, userinfo string, proxy, target net.Addr) PeerURI {
+	t.Helper()
+	u, err := ParsePeerURI("socks://" + userinfo + proxy.String() + "/" + target.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// A CONNECT that takes longer than a TCP connect is given its own time: the
+// short DialTimeout bounds only the connect to the proxy, and the caller's
+// context only cancels.
+func TestSOCKSSlowConnect(t *testing.T) {
+	l := listenT(t, "tcp://127.0.0.1:0", nil)
+	proxy := socks5test.New(t, "tcp", "127.0.0.1:0", "", "")
+	proxy.DelayConnect(time.Second)
+	d := &Dialer{DialTimeout: 200 * time.Millisecond}
+	c, _, err := d.Dial(t.Context(), socksURI(t, "", proxy.Addr(), l.Addr()), "")
+	if err != nil {
+		t.Fatalf("dial through a slow proxy: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	s, _ := acceptT(t, l)
+	pingPong(t, c, s)
+}
+
+// A CONNECT that takes longer than SOCKSConnectTimeout fails as a timeout.
+func TestSOCKSConnectTimeout(t *testing.T) {
+	l := listenT(t, "tcp://127.0.0.1:0", nil)
+	proxy := socks5test.New(t, "tcp", "127.0.0.1:0", "", "")
+	proxy.DelayConnect(time.Minute) // cut short when the test ends
+	d := &Dialer{SOCKSConnectTimeout: 200 * time.Millisecond}
+	c, _, err := d.Dial(t.Context(), socksURI(t, "", proxy.Addr(), l.Addr()), "")
+	if err == nil {
+		c.Close()
+		t.Fatal("dial succeeded without a CONNECT answer")
+	}
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() || !strings.Contains(err.Error(), "SOCKS proxy did not answer within 200ms") {
+		t.Errorf("error %v, want a SOCKS timeout", err)
+	}
+	if _, targets := proxy.Record(); len(targets) != 1 {
+		t.Errorf("CONNECTs received: %v, want the one that timed out", targets)
+	}
+}
+
+// However a dial through a proxy with a password fails, neither the error
+// nor the log shows the password.
+func TestSOCKSErrorsHidePassword(t *testing.T) {
+	const pass = "hunter2-secret"
+	l := listenT(t, "tcp://127.0.0.1:0", nil)
+	closedPort := func() net.Addr {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln.Close()
+		return ln.Addr()
+	}
+	wrongPass := socks5test.New(t, "tcp", "127.0.0.1:0", "alice", "other")
+	hangsUp := socks5test.New(t, "tcp", "127.0.0.1:0", "alice", pass)
+	hangsUp.HangUpAtConnect()
+	slow := socks5test.New(t, "tcp", "127.0.0.1:0", "alice", pass)
+	slow.DelayConnect(time.Minute)
+	good := socks5test.New(t, "tcp", "127.0.0.1:0", "alice", pass)
+	closes := rawServer(t, func(c net.Conn) { c.Close() })
+
+	tests := []struct {
+		name          string
+		proxy, target net.Addr
+	}{
+		{"proxy refuses the password", wrongPass.Addr(), l.Addr()},
+		{"proxy hangs up at CONNECT", hangsUp.Addr(), l.Addr()},
+		{"proxy closes at once", closes, l.Addr()},
+		{"proxy unreachable", closedPort(), l.Addr()},
+		{"CONNECT times out", slow.Addr(), l.Addr()},
+		{"peer unreachable from the proxy", good.Addr(), closedPort()},
+	}
+	var logs logbuf.Buffer
+	d := NewDialer(logging.New(&logs, logging.LevelTrace))
+	d.SOCKSConnectTimeout = 200 * time.Millisecond
+	for _, tt := range tests {
+		c, _, err := d.Dial(t.Context(), socksURI(t, "alice:"+pass+"@", tt.proxy, tt.target), "")
+		if err == nil {
+			c.Close()
+			t.Errorf("%s: dial succeeded", tt.name)
+			continue
+		}
+		t.Logf("%s: %v", tt.name, err)
+		if strings.Contains(err.Error(), pass) || !strings.Contains(err.Error(), "socks://alice:xxxxx@") {
+			t.Errorf("%s: error %q, want the URI with the password masked", tt.name, err)
+		}
+	}
+	if strings.Contains(logs.String(), pass) {
+		t.Errorf("log shows the password: %s", logs.String())
 	}
 }

@@ -36,19 +36,23 @@ type PeerURI struct {
 }
 
 // ParsePeerURI parses a peer URI. An unknown scheme gives the error
-// "unknown call scheme: X" that the reference logs. Pins that are not valid
-// hex are ignored, as in the reference; valid hex of the wrong length is an
-// error, because silently dropping a pin would accept any key.
+// "unknown call scheme: X" that the reference logs. A key pin must be a
+// valid hex key of the right length: the reference ignores pins that are
+// not hex, but dropping a pin would accept any key.
+//
+// Error texts never contain a proxy password. A password holding '/', '?'
+// or '#' unescaped ends the authority early and spills into the host, path
+// or query, so an '@' anywhere but before the proxy address is refused, and
+// the error for a URI that does not parse quotes none of it if it has an
+// '@'.
 func ParsePeerURI(s string) (PeerURI, error) {
 	u, err := url.Parse(s)
 	if err != nil {
-		// The url.Error text repeats the whole input, which may hold a proxy
-		// password, so only the underlying reason is kept.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return PeerURI{}, fmt.Errorf("malformed peer URI: %w", err)
+		return PeerURI{}, parseError(s, err)
+	}
+	if strings.Contains(u.Host+u.Opaque+u.Path+u.RawQuery+u.Fragment, "@") {
+		return PeerURI{}, errors.New("malformed peer URI: '@' is only allowed before a SOCKS proxy address" +
+			" (escape '/', '?', '#' and '@' in a proxy password)")
 	}
 	p := PeerURI{Scheme: u.Scheme, Raw: s}
 	switch u.Scheme {
@@ -91,6 +95,21 @@ func ParsePeerURI(s string) (PeerURI, error) {
 	return p, nil
 }
 
+// parseError reports a URI that url.Parse refused. The url.Error text
+// repeats the whole input, so only the underlying reason is kept, and not
+// even that when the input has an '@': the reason may quote a piece of a
+// password that spilled out of the user info.
+func parseError(s string, err error) error {
+	if strings.Contains(s, "@") {
+		return errors.New("malformed peer URI: not a valid URI (details left out: it may hold a password)")
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("malformed peer URI: %w", err)
+}
+
 // checkHostPort requires a non-empty host and a decimal port.
 func checkHostPort(hostport, what string) error {
 	host, port, err := net.SplitHostPort(hostport)
@@ -106,31 +125,52 @@ func checkHostPort(hostport, what string) error {
 	return nil
 }
 
+// parsePins reads the curve25519 and ed25519 key pins from the query. Each
+// must be hex of the key's length; any flaw in a pin, including an escape
+// the query parser would skip, is an error, since a pin that is dropped
+// lets any key through. Other parameters are ignored, well formed or not,
+// as the reference does. Pairs are split at '&' and ';', as the Go the
+// reference was built with did.
 func (p *PeerURI) parsePins(rawQuery string) error {
-	// A malformed query still yields the pairs that did parse, like the
-	// reference's url.Query().
-	q, _ := url.ParseQuery(rawQuery)
-	for _, s := range q["curve25519"] {
-		b, err := hex.DecodeString(s)
+	for _, pair := range strings.FieldsFunc(rawQuery, func(r rune) bool { return r == '&' || r == ';' }) {
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(rawKey)
 		if err != nil {
-			continue
+			key = rawKey
 		}
-		if len(b) != crypto.BoxPubKeyLen {
-			return fmt.Errorf("malformed peer URI: pinned curve25519 key has %d bytes, want %d", len(b), crypto.BoxPubKeyLen)
+		switch key {
+		case "curve25519":
+			k, err := parsePin(rawValue, key, crypto.BoxPubKeyLen)
+			if err != nil {
+				return err
+			}
+			p.PinnedBox = append(p.PinnedBox, crypto.BoxPubKey(k))
+		case "ed25519":
+			k, err := parsePin(rawValue, key, crypto.SigPubKeyLen)
+			if err != nil {
+				return err
+			}
+			p.PinnedSig = append(p.PinnedSig, crypto.SigPubKey(k))
 		}
-		p.PinnedBox = append(p.PinnedBox, crypto.BoxPubKey(b))
-	}
-	for _, s := range q["ed25519"] {
-		b, err := hex.DecodeString(s)
-		if err != nil {
-			continue
-		}
-		if len(b) != crypto.SigPubKeyLen {
-			return fmt.Errorf("malformed peer URI: pinned ed25519 key has %d bytes, want %d", len(b), crypto.SigPubKeyLen)
-		}
-		p.PinnedSig = append(p.PinnedSig, crypto.SigPubKey(b))
 	}
 	return nil
+}
+
+// parsePin decodes one pinned key of want bytes. The error names the
+// parameter but does not quote the value.
+func parsePin(rawValue, param string, want int) ([]byte, error) {
+	value, err := url.QueryUnescape(rawValue)
+	if err != nil {
+		return nil, fmt.Errorf("malformed peer URI: %s pin is not valid hex (bad %% escape)", param)
+	}
+	b, err := hex.DecodeString(value)
+	if err != nil {
+		return nil, fmt.Errorf("malformed peer URI: %s pin is not valid hex", param)
+	}
+	if len(b) != want {
+		return nil, fmt.Errorf("malformed peer URI: pinned %s key has %d bytes, want %d", param, len(b), want)
+	}
+	return b, nil
 }
 
 // CallName is the de-duplication name of a call (spec 01 §4.2): HOST:PORT

@@ -1,6 +1,7 @@
 // Package socks5test is a minimal SOCKS5 proxy (RFC 1928, RFC 1929) for
 // tests: it records the methods clients offer and the targets they CONNECT
-// to, and relays the streams.
+// to, and relays the streams. It can also answer CONNECT slowly, as a proxy
+// into Tor does, or hang up instead of answering.
 package socks5test
 
 import (
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Server is the proxy.
@@ -19,9 +21,13 @@ type Server struct {
 	user, pass string            // username/password required when user != ""
 	Hosts      map[string]string // the proxy's own name resolution; set before use
 
-	mu      sync.Mutex
-	methods [][]byte // methods offered, per connection
-	targets []string // CONNECT targets, "atyp:host:port"
+	done chan struct{} // closed when the test ends; cuts delays short
+
+	mu           sync.Mutex
+	methods      [][]byte      // methods offered, per connection
+	targets      []string      // CONNECT targets, "atyp:host:port"
+	connectDelay time.Duration // wait before answering a CONNECT
+	hangUp       bool          // close instead of answering a CONNECT
 }
 
 // New starts a proxy on network/addr that requires user/pass when user is
@@ -31,8 +37,11 @@ func New(t *testing.T, network, addr, user, pass string) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{ln: ln, user: user, pass: pass, Hosts: map[string]string{}}
-	t.Cleanup(func() { ln.Close() })
+	s := &Server{ln: ln, user: user, pass: pass, Hosts: map[string]string{}, done: make(chan struct{})}
+	t.Cleanup(func() {
+		close(s.done)
+		ln.Close()
+	})
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -94,7 +103,16 @@ func (s *Server) serve(c net.Conn) {
 	p := strconv.Itoa(int(binary.BigEndian.Uint16(port)))
 	s.mu.Lock()
 	s.targets = append(s.targets, strconv.Itoa(int(req[3]))+":"+net.JoinHostPort(host, p))
+	delay, hangUp := s.connectDelay, s.hangUp
 	s.mu.Unlock()
+	select {
+	case <-time.After(delay):
+	case <-s.done:
+		return
+	}
+	if hangUp {
+		return
+	}
 	if ip, ok := s.Hosts[host]; ok {
 		host = ip
 	}
@@ -134,6 +152,21 @@ func (s *Server) Record() ([][]byte, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.methods, s.targets
+}
+
+// DelayConnect makes the proxy wait d before answering each CONNECT.
+func (s *Server) DelayConnect(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.connectDelay = d
+}
+
+// HangUpAtConnect makes the proxy close each connection when its CONNECT
+// arrives, without answering it.
+func (s *Server) HangUpAtConnect() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangUp = true
 }
 
 // Addr is the proxy's listening address.
