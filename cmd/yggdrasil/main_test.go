@@ -189,8 +189,9 @@ func TestNormaliseconf(t *testing.T) {
 	if got["IfMTU"] != 4464.0 || got["EncryptionPublicKey"] != v.EncryptionPublicKey || got["AdminListen"] == nil {
 		t.Errorf("values: %v %v %v", got["IfMTU"], got["EncryptionPublicKey"], got["AdminListen"])
 	}
-	if _, ok := got["IfTAPMode"]; ok || len(got) != 18 {
-		t.Errorf("want exactly the 18 schema keys, got %d", len(got))
+	// The 18 keys of the v0.3.16 schema and our Limits section.
+	if _, ok := got["IfTAPMode"]; ok || len(got) != 19 || got["Limits"] == nil {
+		t.Errorf("want exactly the 18 schema keys and Limits, got %d", len(got))
 	}
 	r = runWith(t, "", "-useconffile", path, "-normaliseconf")
 	if !strings.Contains(r.stdout, "\n  Listen:\n  [\n    tcp://[::]:1234\n  ]\n") || !strings.Contains(r.stdout, "\n  IfMTU: 4464\n") {

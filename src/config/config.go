@@ -26,6 +26,7 @@ type NodeConfig struct {
 	SessionFirewall             SessionFirewall     `comment:"Decides which nodes may open sessions with this node, checked in this\norder: blacklist, whitelist, sessions this node starts, direct peers,\nother nodes. Traffic only passing through this node is not affected."`
 	TunnelRouting               TunnelRouting       `comment:"Crypto-key routing: carry other IPv4 and IPv6 networks over the mesh,\nlike a VPN, by mapping subnets to the keys of the nodes that serve them."`
 	SwitchOptions               SwitchOptions       `comment:"Switch tuning. Normally left alone."`
+	Limits                      Limits              `comment:"Caps that keep a node on a public network safe from peers that open too\nmany connections or sessions. v0.3.16 has none and ignores this section."`
 	NodeInfoPrivacy             bool                `comment:"Leave the built-in entries (build name, version, platform and\narchitecture) out of NodeInfo, so only the entries below are shared."`
 	NodeInfo                    map[string]any      `comment:"Extra information, as an object, that any node on the network may ask\nthis node for. Setting a built-in entry to null removes it."`
 }
@@ -47,6 +48,16 @@ type TunnelRouting struct {
 	IPv6LocalSubnets  []string          `comment:"IPv6 subnets on this node's side of the tunnels. Only traffic from\nthese is tunnelled."`
 	IPv4RemoteSubnets map[string]string `comment:"IPv4 subnets served by other nodes, each mapped to the encryption\npublic key of the node that serves it."`
 	IPv4LocalSubnets  []string          `comment:"IPv4 subnets on this node's side of the tunnels. Only traffic from\nthese is tunnelled."`
+}
+
+// Limits is the Limits section, ours: v0.3.16 ignores it. Zero takes the
+// default of each field.
+type Limits struct {
+	MaxPendingLinks          uint32 `comment:"Incoming connections still in their handshake, on all listeners together;\nmore are refused at once."`
+	MaxPendingLinksPerSource uint32 `comment:"Of those, from one IPv4 address or one IPv6 /64."`
+	MaxLinks                 uint32 `comment:"Links up at once. Links to the configured Peers and InterfacePeers are\nalways allowed and do not count."`
+	MaxLinksPerKey           uint32 `comment:"Links up at once with one remote node (one key)."`
+	MaxSessions              uint32 `comment:"End-to-end sessions with other nodes; sessions this node opens are\nalways allowed."`
 }
 
 // SwitchOptions is the SwitchOptions section. v0.3.16 reads it but never

@@ -82,5 +82,16 @@ func generateFor(d Defaults) *NodeConfig {
 			AlwaysAllowOutbound: true,
 		},
 		SwitchOptions: SwitchOptions{MaxTotalQueueSize: 4 * 1024 * 1024},
+		Limits:        DefaultLimits,
 	}
+}
+
+// DefaultLimits are the Limits a generated config holds, sized so a small
+// router (a few hundred MB of memory) stays up on a public network.
+var DefaultLimits = Limits{
+	MaxPendingLinks:          32,
+	MaxPendingLinksPerSource: 4,
+	MaxLinks:                 128,
+	MaxLinksPerKey:           4,
+	MaxSessions:              1024,
 }

@@ -27,6 +27,8 @@ func referenceDefaults(keys [4]string, emptyNils bool) *NodeConfig {
 			AllowFromDirect: true, AllowFromRemote: true, AlwaysAllowOutbound: true,
 		},
 		SwitchOptions: SwitchOptions{MaxTotalQueueSize: 4194304},
+		// Ours: a v0.3.16 file has no Limits, so it reads as the defaults.
+		Limits: Limits{MaxPendingLinks: 32, MaxPendingLinksPerSource: 4, MaxLinks: 128, MaxLinksPerKey: 4, MaxSessions: 1024},
 	}
 	if emptyNils {
 		// HJSON writes nil lists and maps as [] and {}, which read back empty.
@@ -89,7 +91,8 @@ func TestReferenceGenconfVectors(t *testing.T) {
 }
 
 // The JSON vector is byte-for-byte what our -json output gives for the same
-// values: order, indentation, null for the nil lists and maps.
+// values, our own sections aside: order, indentation, null for the nil lists
+// and maps.
 func TestJSONOutputMatchesReference(t *testing.T) {
 	raw, err := os.ReadFile("testdata/v0316-genconf.json")
 	if err != nil {
@@ -103,7 +106,7 @@ func TestJSONOutputMatchesReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(out) != string(raw) {
+	if withoutOwnSections(string(out)) != string(raw) {
 		t.Fatalf("JSON output differs from the reference:\n%s\nwant\n%s", out, raw)
 	}
 }

@@ -19,6 +19,7 @@ package core
 
 import (
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 	"github.com/yggmesh/ygg/src/firewall"
 	"github.com/yggmesh/ygg/src/logging"
 	"github.com/yggmesh/ygg/src/nodeinfo"
+	"github.com/yggmesh/ygg/src/transport"
 	"github.com/yggmesh/ygg/src/tree"
 	"github.com/yggmesh/ygg/src/wire"
 )
@@ -66,7 +68,17 @@ type Core struct {
 	subnet  address.Subnet
 	clock   clock.Clock
 	log     *logging.Logger
+	logs    remoteLogs
 	started time.Time
+
+	// gate caps the inbound connections still in their handshake, over
+	// all listeners (multicast's included).
+	gate *transport.Gate
+	// readBuffers counts the links that made their frame read buffer.
+	readBuffers atomic.Int64
+	// closing counts sockets and listeners being closed in the background
+	// (a TLS close can block for seconds); Stop waits for them.
+	closing sync.WaitGroup
 
 	links  *links
 	sw     *switchActor
@@ -86,6 +98,8 @@ func New(id Identity, opts Options) *Core {
 	if c.log == nil {
 		c.log = logging.Discard()
 	}
+	c.logs = newRemoteLogs(c.log, c.clock)
+	c.gate = transport.NewGate(0, 0, c.log)
 	c.nodeID = id.BoxPub.NodeID()
 	c.addr = address.ForNodeID(&c.nodeID)
 	c.subnet = address.SubnetForNodeID(&c.nodeID)
@@ -110,12 +124,14 @@ func (c *Core) Start(cfg *config.NodeConfig) error {
 		info = []byte("{}")
 	}
 	rules := firewall.New(cfg.SessionFirewall)
+	c.gate.SetCaps(int(cfg.Limits.MaxPendingLinks), int(cfg.Limits.MaxPendingLinksPerSource))
 	phony.Block(c.sw, func() {
 		c.sw._setMaxQueued(int(min(cfg.SwitchOptions.MaxTotalQueueSize, 1<<40)))
 		c.sw._start()
 	})
 	phony.Block(c.router, func() {
 		c.router._setNodeInfo(info)
+		c.router._setLimits(cfg.Limits)
 		c.router._setFirewall(rules)
 		c.router._start()
 	})
@@ -128,7 +144,7 @@ func (c *Core) Start(cfg *config.NodeConfig) error {
 }
 
 // Stop closes listeners and links and stops all timers' work. It returns
-// once every link is closed.
+// once every link and listener is closed.
 func (c *Core) Stop() {
 	var open []*link
 	phony.Block(c.links, func() { open = c.links._stop() })
@@ -137,6 +153,34 @@ func (c *Core) Stop() {
 	}
 	phony.Block(c.sw, c.sw._stop)
 	phony.Block(c.router, c.router._stop)
+	c.closing.Wait()
+}
+
+// closeInBackground runs close (a socket's or a listener's) outside any
+// actor: a TLS close may wait seconds to send its alert, and a listener's
+// close waits for its accept goroutines. Stop waits for all of them.
+func (c *Core) closeInBackground(close func() error) {
+	c.closing.Add(1)
+	go func() {
+		defer c.closing.Done()
+		_ = close()
+	}()
+}
+
+// remoteLogs are the log lines a remote can cause at will, each kind
+// written at a capped rate, so a hostile peer cannot flood the log.
+type remoteLogs struct {
+	links   *logging.Limited // links up and down
+	refused *logging.Limited // links refused after their handshake
+	bad     *logging.Limited // links closed for a protocol violation
+}
+
+func newRemoteLogs(log *logging.Logger, clk clock.Clock) remoteLogs {
+	return remoteLogs{
+		links:   log.Limited(10, 50, clk.Now),
+		refused: log.Limited(1, 10, clk.Now),
+		bad:     log.Limited(1, 10, clk.Now),
+	}
 }
 
 // Address is the node's IPv6 address.

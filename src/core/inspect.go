@@ -105,7 +105,7 @@ func (c *Core) Peers() []PeerInfo {
 // it had been accepted by a listener (inbound) or dialled (outbound). Tests
 // and the simulator join nodes with in-memory pipes this way.
 func (c *Core) Connect(conn net.Conn, info transport.LinkInfo) {
-	c.links.Act(nil, func() { c.links._newLink(conn, info, nil, "") })
+	c.links.Act(nil, func() { c.links._newLink(conn, info, nil, "", nil) })
 }
 
 // CallPeer dials a peer URI once, bound to iface when it is not empty. It
@@ -139,6 +139,47 @@ func (c *Core) ListenerAddrs() map[string]net.Addr {
 		}
 	})
 	return out
+}
+
+// LinkStats counts what the link layer admitted and refused.
+type LinkStats struct {
+	// Gate is the admission of inbound connections before their handshake.
+	Gate transport.GateStats
+	// Handshaking is the links whose metadata exchange is not done; Up the
+	// links past it (registered).
+	Handshaking, Up int
+	// ReadBuffers is how many links have made their large frame read
+	// buffer: only links past the handshake do.
+	ReadBuffers int64
+	// Refused counts links refused after the metadata, by reason:
+	// "not allowed", "duplicate", "max links", "max links per key".
+	Refused map[string]uint64
+	// OtherCalls is the calls to peers that are not configured, dialling,
+	// connected or held off.
+	OtherCalls int
+}
+
+// refusalNames are the LinkStats.Refused keys.
+var refusalNames = map[error]string{
+	errNotAllowed:         "not allowed",
+	errDuplicate:          "duplicate",
+	errTooManyLinks:       "max links",
+	errTooManyLinksForKey: "max links per key",
+	errShutdown:           "shutdown",
+}
+
+// LinkStats reports the link layer's counters.
+func (c *Core) LinkStats() LinkStats {
+	st := LinkStats{Gate: c.gate.Stats(), ReadBuffers: c.readBuffers.Load(), Refused: map[string]uint64{}}
+	phony.Block(c.links, func() {
+		st.Up = len(c.links.keys)
+		st.Handshaking = len(c.links.links) - st.Up
+		st.OtherCalls = c.links.otherCalls
+		for err, n := range c.links.refused {
+			st.Refused[refusalNames[err]] = n
+		}
+	})
+	return st
 }
 
 // DisconnectPort closes the link on a switch port; port 0 and unknown

@@ -59,8 +59,11 @@ type link struct {
 	uri      *transport.PeerURI // immutable; outbound calls only, for key pins
 	onDone   func(l *link)      // runs in the links actor after teardown
 	callName string             // set by links before _start; "" for inbound
-	reader   *linkReader        // immutable
-	writer   *linkWriter        // immutable
+	// admitted gives back the admission slot of an accepted connection
+	// (nil otherwise); called once the metadata is in or the link ends.
+	admitted func()
+	reader   *linkReader // immutable
+	writer   *linkWriter // immutable
 
 	linkPriv   *crypto.BoxPrivKey // a pointer, so printing a link never shows it
 	remote     wire.Metadata
@@ -69,12 +72,19 @@ type link struct {
 	closed     bool
 }
 
-func newLink(c *Core, conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, callName string, onDone func(*link)) *link {
-	l := &link{core: c, conn: conn, info: info, uri: uri, callName: callName, onDone: onDone}
-	l.reader = &linkReader{link: l, conn: conn, buf: bufio.NewReaderSize(conn, 2*wire.MaxFrameLen)}
-	l.reader.frames = wire.NewFrameReader(l.reader.buf)
+func newLink(c *Core, conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, callName string, onDone func(*link), admitted func()) *link {
+	l := &link{core: c, conn: conn, info: info, uri: uri, callName: callName, onDone: onDone, admitted: admitted}
+	l.reader = &linkReader{link: l, conn: conn}
 	l.writer = &linkWriter{link: l, conn: conn}
 	return l
+}
+
+// _admitted gives back the admission slot, once.
+func (l *link) _admitted() {
+	if l.admitted != nil {
+		l.admitted()
+		l.admitted = nil
+	}
 }
 
 // _start sends our metadata and starts reading theirs; neither waits for the other.
@@ -92,6 +102,7 @@ func (l *link) _start() {
 // _gotMetadata applies the checks of spec 01 §4.8 that belong to this link,
 // then asks the links actor for the rest.
 func (l *link) _gotMetadata(m wire.Metadata) {
+	l._admitted() // past the handshake: the links actor's Limits take over
 	if l.closed {
 		return
 	}
@@ -127,7 +138,7 @@ func (l *link) _connected(port uint64) {
 		return
 	}
 	// The exact v0.3.16 form: people grep their logs for it.
-	l.core.log.Infof("Connected %s: %s@%s, source %s",
+	l.core.logs.links.Infof("Connected %s: %s@%s, source %s",
 		l.protoName(), l.remoteAddr(), l.info.Remote, l.info.Local)
 	l.core.log.Debugf("Link %s to %s is on switch port %d", l.info.Name, l.remoteAddr(), port)
 }
@@ -141,18 +152,19 @@ func (l *link) _close(reason error) {
 		return
 	}
 	l.closed = true
-	_ = l.conn.Close()
+	l._admitted()
+	l.core.closeInBackground(l.conn.Close)
 	if l.peer != nil {
 		p := l.peer
 		l.core.sw.Act(l, func() { l.core.sw._removePeer(p) })
 		p.Act(l, p._stop)
-		l.core.log.Infof("Disconnected %s: %s@%s, source %s",
+		l.core.logs.links.Infof("Disconnected %s: %s@%s, source %s",
 			l.protoName(), l.remoteAddr(), l.info.Remote, l.info.Local)
 		l.core.log.Debugf("Link %s to %s ended: %v", l.info.Name, l.remoteAddr(), reason)
 	} else if l.registered || l.remote != (wire.Metadata{}) {
 		l._logRefusal(reason)
 	} else {
-		l.core.log.Debugf("Link %s failed during the handshake: %v", l.info.Name, reason)
+		l.core.logs.refused.Debugf("Link %s failed during the handshake: %v", l.info.Name, reason)
 	}
 	l.core.links.Act(l, func() { l.core.links._unregister(l) })
 }
@@ -160,10 +172,12 @@ func (l *link) _close(reason error) {
 func (l *link) _logRefusal(reason error) {
 	switch reason {
 	case errNotAllowed:
-		l.core.log.Warnf("%s connection from %s forbidden: AllowedEncryptionPublicKeys does not contain key %s",
+		l.core.logs.refused.Warnf("%s connection from %s forbidden: AllowedEncryptionPublicKeys does not contain key %s",
 			l.protoName(), l.info.Remote, l.remote.Box)
+	case errTooManyLinks, errTooManyLinksForKey:
+		l.core.logs.refused.Warnf("Refused %s link with %s@%s: %v", l.protoName(), l.remoteAddr(), l.info.Remote, reason)
 	default:
-		l.core.log.Debugf("Refused %s link with %s@%s: %v", l.protoName(), l.remoteAddr(), l.info.Remote, reason)
+		l.core.logs.refused.Debugf("Refused %s link with %s@%s: %v", l.protoName(), l.remoteAddr(), l.info.Remote, reason)
 	}
 }
 
@@ -192,20 +206,23 @@ type linkKey struct {
 // linkReader owns the read side of the socket. Its behaviours block in
 // reads; it hands each frame to the peer with itself as sender, so a peer
 // that falls behind stops the reads (and TCP flow control takes over).
+// The large read buffer is made only for a handshaken link, so a flood of
+// connections that never finish the handshake costs little.
 type linkReader struct {
 	phony.Inbox
 	link     *link
 	conn     net.Conn
-	buf      *bufio.Reader
-	frames   *wire.FrameReader
-	deadline time.Time // when the socket read deadline was last pushed out
+	frames   *wire.FrameReader // nil until the first frame is read
+	deadline time.Time         // when the socket read deadline was last pushed out
 }
 
+// _readMetadata reads exactly the 102 metadata bytes, straight from the
+// socket: frames may follow them at once.
 func (r *linkReader) _readMetadata() {
 	_ = r.conn.SetReadDeadline(time.Now().Add(metadataTimeout))
 	var raw [wire.MetadataLen]byte
 	var m wire.Metadata
-	_, err := io.ReadFull(r.buf, raw[:])
+	_, err := io.ReadFull(r.conn, raw[:])
 	if err == nil {
 		err = m.Decode(raw[:])
 	}
@@ -222,6 +239,10 @@ func (r *linkReader) _readMetadata() {
 // The socket deadline implements the 120 s close timer; it is pushed out at
 // most once a second to keep timer work off the per-frame path.
 func (r *linkReader) _readFrames(p *peer) {
+	if r.frames == nil {
+		r.frames = wire.NewFrameReader(bufio.NewReaderSize(r.conn, 2*wire.MaxFrameLen))
+		r.link.core.readBuffers.Add(1)
+	}
 	if now := time.Now(); now.Sub(r.deadline) > time.Second {
 		r.deadline = now
 		_ = r.conn.SetReadDeadline(now.Add(closeTime))

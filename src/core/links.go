@@ -12,15 +12,22 @@ package core
 //     calls again on the next 60 s tick.)
 //   - An accepted or dialled connection becomes a link; after the metadata
 //     exchange the link asks _register here, which applies
-//     AllowedEncryptionPublicKeys (inbound, non-link-local only) and refuses
-//     a second link with the same (keys, protocol, local IP, remote IP).
+//     AllowedEncryptionPublicKeys (inbound, non-link-local only), refuses
+//     a second link with the same (keys, protocol, local IP, remote IP),
+//     and applies the Limits: MaxLinks over all links not made by calls to
+//     configured peers, MaxLinksPerKey per remote key.
+//   - Calls not to configured peers (admin, multicast beacons, which anyone
+//     on the link can send) are capped at maxOtherCalls names dialling,
+//     connected or held off; consecutive failures are counted only for
+//     configured peers, whose hold-off they lengthen.
 //
-// Dials and accepts block, so each runs in its own goroutine and reports
-// back with Act; nothing here blocks.
+// Dials, accepts and closes block, so each runs in its own goroutine and
+// reports back with Act; nothing here blocks.
 
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -40,7 +47,16 @@ const (
 	callHoldOff       = 6 * time.Second
 	callHoldOffJitter = 10 * time.Second
 	redialInterval    = 60 * time.Second
-	dialTimeout       = 5 * time.Second
+	// maxOtherCalls bounds the calls not to configured peers that are
+	// dialling, connected or held off at once.
+	maxOtherCalls = 256
+)
+
+// Reasons a link or call is refused by the Limits.
+var (
+	errTooManyLinks       = errors.New("too many links (Limits.MaxLinks)")
+	errTooManyLinksForKey = errors.New("too many links with this key (Limits.MaxLinksPerKey)")
+	errTooManyCalls       = errors.New("too many calls to peers that are not configured")
 )
 
 // links owns listeners, calls and the established-link table.
@@ -57,8 +73,11 @@ type links struct {
 	keys      map[*link]linkKey              // the key each registered link holds in active
 	dials     map[string]context.CancelFunc  // dials in progress, by call name
 
-	failures   map[string]int        // consecutive failed dials, by call name
+	failures   map[string]int        // consecutive failed dials of configured peers, by call name
 	configured map[string]callTarget // configured peers, by call name
+	otherCalls int                   // names in calls that are not configured peers
+	limits     config.Limits
+	refused    map[error]uint64 // links refused by _register, by reason
 
 	allowed    []string            // AllowedEncryptionPublicKeys, as configured
 	peers      []string            // Peers, redialled every 60 s
@@ -79,6 +98,7 @@ func newLinks(c *Core) *links {
 		keys:      make(map[*link]linkKey),
 		dials:     make(map[string]context.CancelFunc),
 		failures:  make(map[string]int),
+		refused:   make(map[error]uint64),
 	}
 }
 
@@ -88,6 +108,7 @@ type callTarget struct{ uri, iface string }
 // _start opens the listeners (any failure is an error) and begins calling
 // the configured peers.
 func (ls *links) _start(cfg *config.NodeConfig) error {
+	ls.limits = cfg.Limits
 	ls.allowed = slices.Clone(cfg.AllowedEncryptionPublicKeys)
 	ls.peers = slices.Clone(cfg.Peers)
 	ls.ifacePeers = cloneIfacePeers(cfg.InterfacePeers)
@@ -109,7 +130,7 @@ func (ls *links) _stop() []*link {
 		ls.redial.Stop()
 	}
 	for uri, l := range ls.listeners {
-		_ = l.Close()
+		ls.core.closeInBackground(l.Close)
 		delete(ls.listeners, uri)
 	}
 	for _, cancel := range ls.dials {
@@ -145,7 +166,7 @@ func (ls *links) _listen(uri string) (net.Addr, error) {
 			return nil, err
 		}
 	}
-	l, err := transport.Listen(uri, cert, nil, ls.core.log)
+	l, err := transport.Listen(uri, cert, ls.core.gate, ls.core.log)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", uri, err)
 	}
@@ -162,8 +183,8 @@ func (ls *links) acceptLoop(l *transport.Listener) {
 		if err != nil {
 			return // closed; transport retries transient accept errors itself
 		}
-		in.Release()
-		ls.Act(nil, func() { ls._newLink(in.Conn, in.Info, nil, "") })
+		// The link gives the gate's slot back once the metadata is in.
+		ls.Act(nil, func() { ls._newLink(in.Conn, in.Info, nil, "", in.Release) })
 	}
 }
 
@@ -175,7 +196,8 @@ func (ls *links) _closeListener(uri string) error {
 	}
 	delete(ls.listeners, uri)
 	delete(ls.ephemeral, uri)
-	return l.Close()
+	ls.core.closeInBackground(l.Close)
+	return nil
 }
 
 // _call dials uri (bound to iface if not empty) unless a call with the same
@@ -192,8 +214,16 @@ func (ls *links) _call(uri, iface string) error {
 	if ls.calls[name] {
 		return nil
 	}
+	_, configured := ls.configured[name]
+	if !configured {
+		if ls.otherCalls >= maxOtherCalls {
+			return errTooManyCalls
+		}
+		ls.otherCalls++
+	}
 	ls.calls[name] = true
-	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+	// The dialer bounds each stage itself; this context only cancels (Stop).
+	ctx, cancel := context.WithCancel(context.Background())
 	ls.dials[name] = cancel
 	go func() {
 		conn, info, err := ls.dialer.Dial(ctx, u, iface)
@@ -201,16 +231,19 @@ func (ls *links) _call(uri, iface string) error {
 			cancel()
 			delete(ls.dials, name)
 			if err != nil {
-				ls.core.log.Debugf("Failed to connect to %s: %v", uri, err)
-				ls.failures[name]++
+				// u, not uri: its String masks a proxy password.
+				ls.core.log.Debugf("Failed to connect to %s: %v", u, err)
+				if _, ok := ls.configured[name]; ok {
+					ls.failures[name]++
+				}
 				ls._releaseCall(name)
 				return
 			}
 			if ls.stopped {
-				_ = conn.Close()
+				ls.core.closeInBackground(conn.Close)
 				return
 			}
-			ls._newLink(conn, info, &u, name)
+			ls._newLink(conn, info, &u, name, nil)
 		})
 	}()
 	return nil
@@ -226,7 +259,12 @@ func (ls *links) _releaseCall(name string) {
 	hold = min(hold, redialInterval)
 	ls.core.clock.AfterFunc(hold, func() {
 		ls.Act(nil, func() {
-			delete(ls.calls, name)
+			if ls.calls[name] {
+				delete(ls.calls, name)
+				if _, ok := ls.configured[name]; !ok {
+					ls.otherCalls--
+				}
+			}
 			if target, ok := ls.configured[name]; ok && !ls.stopped {
 				_ = ls._call(target.uri, target.iface)
 			}
@@ -234,9 +272,11 @@ func (ls *links) _releaseCall(name string) {
 	})
 }
 
-// _indexConfigured maps call names to the configured peers.
+// _indexConfigured maps call names to the configured peers, and recounts
+// the calls that are not to one of them.
 func (ls *links) _indexConfigured() {
 	ls.configured = make(map[string]callTarget)
+	defer ls._recount()
 	add := func(uri, iface string) {
 		if u, err := transport.ParsePeerURI(uri); err == nil {
 			ls.configured[u.CallName(iface)] = callTarget{uri, iface}
@@ -248,6 +288,22 @@ func (ls *links) _indexConfigured() {
 	for iface, uris := range ls.ifacePeers {
 		for _, uri := range uris {
 			add(uri, iface)
+		}
+	}
+}
+
+// _recount recounts otherCalls and forgets the failures of names that are
+// no longer configured, after the configured peers changed.
+func (ls *links) _recount() {
+	ls.otherCalls = 0
+	for name := range ls.calls {
+		if _, ok := ls.configured[name]; !ok {
+			ls.otherCalls++
+		}
+	}
+	for name := range ls.failures {
+		if _, ok := ls.configured[name]; !ok {
+			delete(ls.failures, name)
 		}
 	}
 }
@@ -277,17 +333,21 @@ func (ls *links) _callAll() {
 }
 
 // _newLink starts the handshake on a connected stream. callName is the
-// outbound call it answers, released after the link ends.
-func (ls *links) _newLink(conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, callName string) {
+// outbound call it answers, released after the link ends; admitted (may be
+// nil) gives back the slot the gate gave an accepted connection.
+func (ls *links) _newLink(conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, callName string, admitted func()) {
 	if ls.stopped {
-		_ = conn.Close()
+		if admitted != nil {
+			admitted()
+		}
+		ls.core.closeInBackground(conn.Close)
 		return
 	}
 	var onDone func(*link)
 	if callName != "" {
 		onDone = func(*link) { ls._releaseCall(callName) }
 	}
-	l := newLink(ls.core, conn, info, uri, callName, onDone)
+	l := newLink(ls.core, conn, info, uri, callName, onDone, admitted)
 	ls.links[l] = struct{}{}
 	l.Act(ls, l._start)
 }
@@ -305,11 +365,51 @@ func (ls *links) _register(l *link, m wire.Metadata) {
 	case ls.active[key] != nil:
 		err = errDuplicate
 	default:
+		err = ls._overLimits(l, m)
+	}
+	if err != nil {
+		ls.refused[err]++
+	} else {
 		ls.active[key] = l
 		ls.keys[l] = key
 		delete(ls.failures, l.callName)
 	}
 	l.Act(ls, func() { l._registered(err) })
+}
+
+// _overLimits applies Limits.MaxLinksPerKey, and Limits.MaxLinks to links
+// not made by a call to a configured peer, to a link about to register.
+func (ls *links) _overLimits(l *link, m wire.Metadata) error {
+	sameKey, others := 0, 0
+	for other, key := range ls.keys {
+		if key.box == m.Box {
+			sameKey++
+		}
+		if !ls._toConfigured(other) {
+			others++
+		}
+	}
+	switch {
+	case sameKey >= int(orDefault(ls.limits.MaxLinksPerKey, config.DefaultLimits.MaxLinksPerKey)):
+		return errTooManyLinksForKey
+	case !ls._toConfigured(l) && others >= int(orDefault(ls.limits.MaxLinks, config.DefaultLimits.MaxLinks)):
+		return errTooManyLinks
+	}
+	return nil
+}
+
+// _toConfigured reports whether l was made by a call to a configured peer.
+func (ls *links) _toConfigured(l *link) bool {
+	_, ok := ls.configured[l.callName]
+	return ok && l.callName != ""
+}
+
+// orDefault is v, or def when v is 0 (a Limits field left out).
+func orDefault(v, def uint32) uint32 {
+	if v == 0 {
+		return def
+	}
+	return v
 }
 
 // _unregister forgets a link after its teardown. The link may have been

@@ -133,7 +133,7 @@ func (p *peer) _handleLinkProtocol(msg []byte) {
 		return
 	}
 	if err := sm.Verify(); err != nil {
-		p.core.log.Warnf("Closing link to %s@%s: %v", p.link.remoteAddr(), p.link.info.Remote, err)
+		p.core.logs.bad.Warnf("Closing link to %s@%s: %v", p.link.remoteAddr(), p.link.info.Remote, err)
 		l := p.link
 		l.Act(p, func() { l._close(err) })
 		return

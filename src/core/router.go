@@ -26,6 +26,7 @@ import (
 
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/clock"
+	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/dht"
 	"github.com/yggmesh/ygg/src/firewall"
@@ -57,6 +58,7 @@ type router struct {
 	direct    map[crypto.BoxPubKey]int // links per directly connected peer key
 	nodeinfo  []byte
 	infoWaits map[crypto.BoxPubKey]*nodeInfoWait
+	limits    config.Limits
 }
 
 func newRouter(c *Core) *router {
@@ -295,6 +297,9 @@ func (r *router) _dhtLookup(key crypto.BoxPubKey, coords wire.Coords, dest crypt
 	r.dht.SentRequest(key, dest, now)
 	r._sendDHTReq(dht.Info{Key: key, Coords: coords}, dest)
 }
+
+// _setLimits takes the Limits section; the router applies MaxSessions.
+func (r *router) _setLimits(l config.Limits) { r.limits = l }
 
 // _setFirewall installs new session firewall rules.
 func (r *router) _setFirewall(rules *firewall.Rules) { r.firewall = rules }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/Arceliar/phony"
 
+	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/transport"
 )
 
@@ -177,6 +178,15 @@ func (c *Core) CallPeerAsync(uri, iface string, cb func(error)) {
 			cb(err)
 		}
 	})
+}
+
+// SetLimits applies a new Limits section (a config reload): the admission
+// caps at once, the link and session caps to links and sessions made from
+// now on.
+func (c *Core) SetLimits(l config.Limits) {
+	c.gate.SetCaps(int(l.MaxPendingLinks), int(l.MaxPendingLinksPerSource))
+	phony.Block(c.links, func() { c.links.limits = l })
+	phony.Block(c.router, func() { c.router._setLimits(l) })
 }
 
 // SetMaxQueueSize changes SwitchOptions.MaxTotalQueueSize, the bound on

@@ -40,6 +40,7 @@ func (n *Node) Reload(cfg *config.NodeConfig) {
 	n.Core.SetAllowedKeys(cfg.AllowedEncryptionPublicKeys)
 	n.Core.SetFirewall(firewall.New(cfg.SessionFirewall))
 	n.Core.SetMaxQueueSize(cfg.SwitchOptions.MaxTotalQueueSize)
+	n.Core.SetLimits(cfg.Limits)
 	n.tun.ReloadCKR(cfg.TunnelRouting)
 	n.reloadNodeInfo(cfg)
 	if err := n.multicast.SetInterfaces(cfg.MulticastInterfaces); err != nil {

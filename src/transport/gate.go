@@ -75,6 +75,20 @@ func NewGate(maxPending, maxPerSource int, log *logging.Logger) *Gate {
 	}
 }
 
+// SetCaps changes the caps (a config reload); zero or less takes the
+// default. Slots already held stay held.
+func (g *Gate) SetCaps(maxPending, maxPerSource int) {
+	if maxPending <= 0 {
+		maxPending = DefaultMaxPending
+	}
+	if maxPerSource <= 0 {
+		maxPerSource = DefaultMaxPendingPerSource
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.maxPending, g.maxPerSource = maxPending, maxPerSource
+}
+
 // Stats returns the current counters.
 func (g *Gate) Stats() GateStats {
 	g.mu.Lock()
