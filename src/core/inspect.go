@@ -182,6 +182,13 @@ func (c *Core) LinkStats() LinkStats {
 	return st
 }
 
+// GuardStats reports what the router's limits on remote nodes refused.
+func (c *Core) GuardStats() GuardStats {
+	var st GuardStats
+	phony.Block(c.router, func() { st = c.router.guard.stats })
+	return st
+}
+
 // DisconnectPort closes the link on a switch port; port 0 and unknown
 // ports are ignored.
 func (c *Core) DisconnectPort(port uint64) {
@@ -268,7 +275,7 @@ func (c *Core) DHTPing(ctx context.Context, key crypto.BoxPubKey, coords wire.Co
 	answer := make(chan *dht.Response, 1)
 	r := c.router
 	r.Act(nil, func() {
-		r._dhtLookup(key, coords, dest, func(res *dht.Response) {
+		r._dhtLookup(key, coords, dest, true, func(res *dht.Response) {
 			select {
 			case answer <- res:
 			default:

@@ -340,10 +340,16 @@ func (w *linkWriter) sendBatch(p *peer, batch [][]byte, done func()) {
 
 // sendControl writes frames from the peer (switch messages, keepalives).
 // The peer does not wait for the writer: a blocked socket must not stop the
-// peer from reading and from running its timers.
+// peer from reading and from running its timers. The peer has at most one
+// control write here at a time (it waits for _controlDone), and a write
+// that hangs arms its send-blocked timer as a data write does.
 func (w *linkWriter) sendControl(p *peer, msgs [][]byte) {
 	w.Act(nil, func() {
+		p.Act(nil, p._writeStarted)
 		n, payload := w._writeFrames(msgs)
-		p.Act(w, func() { p._writeDone(n, payload) })
+		p.Act(w, func() {
+			p._writeDone(n, payload)
+			p._controlDone()
+		})
 	})
 }

@@ -10,17 +10,36 @@ package core
 //
 // The peer also signs and sends our switch messages and runs the link timers
 // of spec 01 §4.11: keepalive (2 s after a received frame with no write),
-// send-blocked (a write taking over 1 s) and stall (6 s after a write with
-// nothing read). The last two block the port in the switch.
+// send-blocked (a write taking over 1 s, data or control) and stall (6 s
+// after a write with nothing read). The last two block the port in the
+// switch.
+//
+// Bounds against a hostile peer:
+//   - Control writes (switch messages, keepalives) go to the writer one at
+//     a time; while one is there, only the newest switch message waits
+//     here, so a peer that stops reading cannot grow the writer's inbox.
+//   - Received switch messages cost a signature check per hop: a message
+//     identical to the last one accepted is dropped unchecked (honest peers
+//     never repeat one), and checks are limited to switchMsgsPerSecond per
+//     link; over it, the newest message waits for the next token.
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/Arceliar/phony"
 
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/ratelimit"
 	"github.com/yggmesh/ygg/src/wire"
+)
+
+// Rate of switch messages from one link whose signatures are checked. An
+// honest peer sends one every 30 s, and a few in a row when its tree moves.
+const (
+	switchMsgsPerSecond = 2
+	switchMsgsBurst     = 8
 )
 
 // peer owns a handshaken link's crypto, port, counters and timers.
@@ -47,6 +66,25 @@ type peer struct {
 	stall        deadline
 	writeBlocked bool
 	readBlocked  bool
+
+	// Our control writes: one in the writer at a time (controlBusy), the
+	// newest switch message to send after it (nextBase).
+	controlBusy bool
+	nextBase    *wire.SwitchMsg
+
+	// Their switch messages: the last one accepted (to drop repeats), the
+	// budget for checking signatures, and the newest one over it.
+	lastMsg   []byte
+	msgBudget ratelimit.Bucket
+	heldMsg   []byte
+	heldArmed bool
+	stats     PeerGuardStats
+}
+
+// PeerGuardStats counts the switch messages a peer's limits set aside.
+type PeerGuardStats struct {
+	RepeatedMsgs uint64 // identical to the last accepted: dropped unchecked
+	HeldMsgs     uint64 // over the rate: waited (replaced by a newer one, if any)
 }
 
 func newPeer(l *link, remote *wire.Metadata, linkShared *crypto.BoxSharedKey) *peer {
@@ -60,6 +98,7 @@ func newPeer(l *link, remote *wire.Metadata, linkShared *crypto.BoxSharedKey) *p
 		sig:        remote.Sig,
 		shared:     &shared,
 		linkShared: linkShared,
+		msgBudget:  ratelimit.NewBucket(switchMsgsPerSecond, switchMsgsBurst),
 	}
 }
 
@@ -119,7 +158,8 @@ func (p *peer) _handleFrame(msg []byte) {
 
 // _handleLinkProtocol opens a switch message. Undecryptable or undecodable
 // messages are dropped silently; a message with no hops or a bad signature
-// ends the link (spec 01 §5.6).
+// ends the link (spec 01 §5.6). Repeats are dropped, and checks beyond the
+// budget wait (see the file comment).
 func (p *peer) _handleLinkProtocol(msg []byte) {
 	inner, err := wire.OpenLinkMessage(p.shared, p.linkShared, msg)
 	if err != nil {
@@ -128,6 +168,42 @@ func (p *peer) _handleLinkProtocol(msg []byte) {
 	if t, ok := wire.PacketType(inner); !ok || t != wire.TypeSwitchMsg {
 		return
 	}
+	if bytes.Equal(inner, p.lastMsg) {
+		p.stats.RepeatedMsgs++
+		return
+	}
+	if now := p.core.clock.Now(); p.heldMsg != nil || !p.msgBudget.Allow(now) {
+		p.stats.HeldMsgs++
+		p.heldMsg = inner
+		if !p.heldArmed {
+			p.heldArmed = true
+			p.core.clock.AfterFunc(p.msgBudget.Wait(now), func() { p.post(p._releaseHeld) })
+		}
+		return
+	}
+	p._checkSwitchMsg(inner)
+}
+
+// _releaseHeld checks the message that waited for the budget.
+func (p *peer) _releaseHeld() {
+	p.heldArmed = false
+	if p.stopped || p.heldMsg == nil {
+		return
+	}
+	now := p.core.clock.Now()
+	if !p.msgBudget.Allow(now) {
+		p.heldArmed = true
+		p.core.clock.AfterFunc(p.msgBudget.Wait(now), func() { p.post(p._releaseHeld) })
+		return
+	}
+	inner := p.heldMsg
+	p.heldMsg = nil
+	p._checkSwitchMsg(inner)
+}
+
+// _checkSwitchMsg decodes and verifies an opened switch message and hands
+// it to the switch.
+func (p *peer) _checkSwitchMsg(inner []byte) {
 	sm := new(wire.SwitchMsg)
 	if sm.Decode(inner) != nil {
 		return
@@ -144,25 +220,45 @@ func (p *peer) _handleLinkProtocol(msg []byte) {
 		p.core.log.Debugf("Ignoring switch message on port %d addressed to another key", p.port)
 		return
 	}
+	p.lastMsg = inner
 	sw := p.core.sw
 	sw.Act(p, func() { sw._handleMsg(p, sm) })
 }
 
 // _sendSwitchMsg extends the switch's base message with a hop to this peer,
-// signs it and sends it ahead of any traffic (spec 01 §5.5).
+// signs it and sends it ahead of any traffic (spec 01 §5.5). While another
+// control write is in the writer, it only replaces the message waiting.
 func (p *peer) _sendSwitchMsg(base *wire.SwitchMsg) {
 	if p.stopped {
+		return
+	}
+	if p.controlBusy {
+		p.nextBase = base
 		return
 	}
 	msg := base.Clone()
 	msg.AddHop(p.port, &p.sig, &p.core.id.SigPriv)
 	payload := wire.SealLinkMessage(p.shared, p.linkShared, msg.Encode(nil))
+	p.controlBusy = true
 	p.writer.sendControl(p, [][]byte{payload})
 }
 
+// _sendKeepalive sends an empty frame, unless a control write is already
+// on its way (any frame keeps the link alive).
 func (p *peer) _sendKeepalive() {
-	if !p.stopped {
+	if !p.stopped && !p.controlBusy {
+		p.controlBusy = true
 		p.writer.sendControl(p, [][]byte{nil})
+	}
+}
+
+// _controlDone runs when the writer has finished a control write: the
+// switch message that waited, if any, goes next.
+func (p *peer) _controlDone() {
+	p.controlBusy = false
+	if base := p.nextBase; base != nil {
+		p.nextBase = nil
+		p._sendSwitchMsg(base)
 	}
 }
 

@@ -9,6 +9,12 @@ package core
 //   - NodeInfo: our own, and the callbacks waiting for remote answers;
 //   - a cache of shared keys for the permanent keys it talks to.
 //
+// What remotes can make it do is bounded (see guard.go): an X25519 for a key
+// not in the cache comes out of a budget per second; answers to the coords
+// a request names (DHT, NodeInfo) are rate-limited per requester and in all,
+// so the node cannot be used as a reflector; a DHT answer is read only up to
+// the 16 entries an honest one holds; sessions others open are capped.
+//
 // Dispatch of what arrives (spec 02 §7.2):
 //
 //	type 0 traffic   ──▶ session by handle ──▶ session._recv
@@ -34,8 +40,8 @@ import (
 	"github.com/yggmesh/ygg/src/wire"
 )
 
-// sharedCacheMax bounds the permanent shared-key cache; it is cleared
-// wholesale when full (recomputing a key costs one X25519).
+// sharedCacheMax bounds the permanent shared-key cache; when it is full an
+// arbitrary entry makes room (recomputing a key costs one X25519).
 const sharedCacheMax = 4096
 
 // router owns everything addressed to this node; see the file comment.
@@ -59,6 +65,7 @@ type router struct {
 	nodeinfo  []byte
 	infoWaits map[crypto.BoxPubKey]*nodeInfoWait
 	limits    config.Limits
+	guard     routerGuard
 }
 
 func newRouter(c *Core) *router {
@@ -73,6 +80,7 @@ func newRouter(c *Core) *router {
 		direct:    make(map[crypto.BoxPubKey]int),
 		nodeinfo:  []byte("{}"),
 		infoWaits: make(map[crypto.BoxPubKey]*nodeInfoWait),
+		guard:     newRouterGuard(),
 	}
 }
 
@@ -104,9 +112,6 @@ func (r *router) _maintain() {
 		r._sendDHTPing(info)
 	}
 	r._expireNodeInfo(now)
-	if len(r.shared) > sharedCacheMax {
-		clear(r.shared)
-	}
 	r._scheduleMaintenance()
 }
 
@@ -136,7 +141,7 @@ func (r *router) _reset() {
 func (r *router) _peerSeen(key crypto.BoxPubKey, coords wire.Coords) {
 	info := dht.Info{Key: key, Coords: coords}
 	r.dht.AddPeer(info, r.now())
-	r._sendDHTReq(info, r.dht.SelfID())
+	r._sendDHTReq(info, r.dht.SelfID(), true) // a direct peer: links are capped
 }
 
 // _peerLinked and _peerUnlinked keep count of links per peer key, for the
@@ -161,19 +166,38 @@ func (r *router) _selfInfo() dht.Info {
 	return dht.Info{Key: r.core.id.BoxPub, Coords: r._coords()}
 }
 
-// _sharedKey is Shared(our permanent key, key), cached.
-func (r *router) _sharedKey(key *crypto.BoxPubKey) *crypto.BoxSharedKey {
+// _sharedKey is Shared(our permanent key, key), cached. A key not in the
+// cache costs an X25519, which a remote can ask for with every new key it
+// makes up: unless local is set (the node's own dials and admin requests),
+// it comes out of the guard's budget, and nil means the budget is spent for
+// now and the caller drops what it was doing.
+func (r *router) _sharedKey(key *crypto.BoxPubKey, local bool) *crypto.BoxSharedKey {
 	if k := r.shared[*key]; k != nil {
 		return k
+	}
+	if !local && !r.guard.newKeys.Allow(r.now()) {
+		r.guard.stats.KeyBudgetDrops++
+		return nil
+	}
+	if len(r.shared) >= sharedCacheMax {
+		for old := range r.shared {
+			delete(r.shared, old)
+			break
+		}
 	}
 	k := crypto.Shared(&r.core.id.BoxPriv, key)
 	r.shared[*key] = &k
 	return &k
 }
 
-// _sendProtocol seals an inner message for key at coords and sends it.
-func (r *router) _sendProtocol(key *crypto.BoxPubKey, coords wire.Coords, inner []byte) {
-	pkt := wire.SealProtocolTraffic(nil, coords, key, &r.core.id.BoxPub, r._sharedKey(key), inner)
+// _sendProtocol seals an inner message for key at coords and sends it; see
+// _sharedKey for local.
+func (r *router) _sendProtocol(key *crypto.BoxPubKey, coords wire.Coords, inner []byte, local bool) {
+	shared := r._sharedKey(key, local)
+	if shared == nil {
+		return
+	}
+	pkt := wire.SealProtocolTraffic(nil, coords, key, &r.core.id.BoxPub, shared, inner)
 	r.core.sw.sendLocal(r, pkt)
 }
 
@@ -215,7 +239,11 @@ func (r *router) _handleProtocol(p []byte) {
 	if pt.Decode(p) != nil || pt.ToKey != r.core.id.BoxPub {
 		return
 	}
-	inner, err := pt.Open(nil, r._sharedKey(&pt.FromKey))
+	shared := r._sharedKey(&pt.FromKey, false)
+	if shared == nil {
+		return
+	}
+	inner, err := pt.Open(nil, shared)
 	if err != nil {
 		return
 	}
@@ -228,7 +256,7 @@ func (r *router) _handleProtocol(p []byte) {
 	case wire.TypeSessionPing, wire.TypeSessionPong:
 		var m wire.SessionPing
 		if m.Decode(inner) == nil {
-			r._handlePing(from, &m)
+			r._handlePing(from, &m, shared)
 		}
 	case wire.TypeDHTLookupRequest:
 		var m wire.DHTReq
@@ -254,34 +282,47 @@ func (r *router) _handleProtocol(p []byte) {
 }
 
 // _sendDHTReq asks to about dest. Recording the request, so its answer is
-// accepted, is the caller's job (the DHT table does it for the pings it asks for).
-func (r *router) _sendDHTReq(to dht.Info, dest crypto.NodeID) {
+// accepted, is the caller's job (the DHT table does it for the pings it asks
+// for). Keys a remote named come out of the key budget (see _sharedKey).
+func (r *router) _sendDHTReq(to dht.Info, dest crypto.NodeID, local bool) {
 	req := wire.DHTReq{Coords: r._coords(), Dest: dest}
-	r._sendProtocol(&to.Key, to.Coords, req.Encode(nil))
+	r._sendProtocol(&to.Key, to.Coords, req.Encode(nil), local)
 }
 
-// _sendDHTPing sends a DHT ping (a lookup for our own NodeID). The table
-// has already recorded it where an answer must be accepted.
-func (r *router) _sendDHTPing(to dht.Info) { r._sendDHTReq(to, r.dht.SelfID()) }
+// _sendDHTPing sends a DHT ping (a lookup for our own NodeID) to a node the
+// DHT table chose. The table has already recorded it where an answer must
+// be accepted.
+func (r *router) _sendDHTPing(to dht.Info) { r._sendDHTReq(to, r.dht.SelfID(), false) }
 
-// _handleDHTReq answers every well-formed lookup, to the coords in the
-// request (spec 02 §3.5).
+// _handleDHTReq answers a well-formed lookup, to the coords in the request
+// (spec 02 §3.5), within the reply rate limits.
 func (r *router) _handleDHTReq(from crypto.BoxPubKey, req *wire.DHTReq) {
 	requester := dht.Info{Key: from, Coords: req.Coords}
 	answer, ping := r.dht.HandleRequest(requester, req.Dest, r.now())
-	res := wire.DHTRes{Coords: r._coords(), Dest: req.Dest, Entries: make([]wire.DHTEntry, len(answer))}
-	for i, info := range answer {
-		res.Entries[i] = wire.DHTEntry{Key: info.Key, Coords: info.Coords}
+	if r.guard.mayReply(&from, r.now()) {
+		res := wire.DHTRes{Coords: r._coords(), Dest: req.Dest, Entries: make([]wire.DHTEntry, len(answer))}
+		for i, info := range answer {
+			res.Entries[i] = wire.DHTEntry{Key: info.Key, Coords: info.Coords}
+		}
+		r._sendProtocol(&from, req.Coords, res.Encode(nil), false)
 	}
-	r._sendProtocol(&from, req.Coords, res.Encode(nil))
 	if ping {
 		r._sendDHTPing(requester)
 	}
 }
 
+// _handleDHTRes reads a lookup answer. Only the first dht.LookupSize
+// entries count: an honest answer never holds more, and each entry may
+// cost a DHT ping (finding 5 of issue 10: 1800 made-up entries made 1800
+// requests).
 func (r *router) _handleDHTRes(from crypto.BoxPubKey, m *wire.DHTRes) {
-	res := &dht.Response{From: dht.Info{Key: from, Coords: m.Coords}, Dest: m.Dest, Infos: make([]dht.Info, len(m.Entries))}
-	for i, e := range m.Entries {
+	entries := m.Entries
+	if len(entries) > dht.LookupSize {
+		entries = entries[:dht.LookupSize]
+		r.guard.stats.LongDHTAnswers++
+	}
+	res := &dht.Response{From: dht.Info{Key: from, Coords: m.Coords}, Dest: m.Dest, Infos: make([]dht.Info, len(entries))}
+	for i, e := range entries {
 		res.Infos[i] = dht.Info{Key: e.Key, Coords: e.Coords}
 	}
 	for _, info := range r.dht.HandleResponse(res, r.now()) {
@@ -290,12 +331,14 @@ func (r *router) _handleDHTRes(from crypto.BoxPubKey, m *wire.DHTRes) {
 }
 
 // _dhtLookup sends one lookup to (key, coords) for dest and calls cb with
-// the answer, or with nil after the 6 s request timeout.
-func (r *router) _dhtLookup(key crypto.BoxPubKey, coords wire.Coords, dest crypto.NodeID, cb func(*dht.Response)) {
+// the answer, or with nil after the 6 s request timeout. local is set for
+// lookups the node's user asked for (admin), not for search steps to
+// candidates a remote listed.
+func (r *router) _dhtLookup(key crypto.BoxPubKey, coords wire.Coords, dest crypto.NodeID, local bool, cb func(*dht.Response)) {
 	now := r.now()
 	r.dht.AddCallback(key, dest, now, cb)
 	r.dht.SentRequest(key, dest, now)
-	r._sendDHTReq(dht.Info{Key: key, Coords: coords}, dest)
+	r._sendDHTReq(dht.Info{Key: key, Coords: coords}, dest, local)
 }
 
 // _setLimits takes the Limits section; the router applies MaxSessions.

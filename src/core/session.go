@@ -21,6 +21,7 @@ import (
 
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/ratelimit"
 	"github.com/yggmesh/ygg/src/wire"
 )
 
@@ -29,6 +30,8 @@ const (
 	sessionResearch    = 6 * time.Second // a ping unanswered this long: search again
 	sessionMinPingGap  = time.Second     // the remote accepts at most one ping per second
 	handshakeTimeout   = 6 * time.Second // a dial waits this long for the first pong
+	pongsPerSecond     = 4
+	pongsBurst         = 8
 	minSessionMTU      = 1280
 	defaultSessionMTU  = 65535
 	maxAdvertisableMTU = 65535
@@ -71,6 +74,7 @@ type session struct {
 	lastRecv    time.Time // last accepted ping/pong or traffic
 	pingTime    time.Time // first ping sent since lastRecv
 	lastPing    time.Time // last ping sent, for rate limiting
+	pongs       ratelimit.Bucket
 	reset       bool
 	ready       bool
 	announced   bool
@@ -80,7 +84,7 @@ type session struct {
 	waits       []DialCallback
 }
 
-func newSession(c *Core, handler SessionHandler, key crypto.BoxPubKey, handle crypto.Handle, myMTU uint64, incoming bool) *session {
+func newSession(c *Core, handler SessionHandler, key crypto.BoxPubKey, shared *crypto.BoxSharedKey, handle crypto.Handle, myMTU uint64, incoming bool) *session {
 	s := &session{
 		core:       c,
 		handler:    handler,
@@ -95,7 +99,7 @@ func newSession(c *Core, handler SessionHandler, key crypto.BoxPubKey, handle cr
 		myMTU:      myMTU,
 		theirMTU:   wire.DefaultSessionMTU,
 	}
-	*s.permShared = crypto.Shared(&c.id.BoxPriv, &key)
+	*s.permShared = *shared
 	s.mySesPub, *s.mySesPriv = crypto.NewBoxKeys()
 	s.myNonce = crypto.NewRandomNonce()
 	// The two directions share one key, so they must use disjoint nonces:
@@ -106,6 +110,7 @@ func newSession(c *Core, handler SessionHandler, key crypto.BoxPubKey, handle cr
 		s.myNonce[len(s.myNonce)-1] &^= 1
 	}
 	s.lastRecv, s.pingTime = s.opened, s.opened
+	s.pongs = ratelimit.NewBucket(pongsPerSecond, pongsBurst)
 	return s
 }
 
@@ -213,7 +218,9 @@ func (s *session) _handlePing(m *wire.SessionPing) {
 	s.lastRecv = s.now()
 	s.tstamp = m.TStamp
 	s.reset = false
-	if !m.IsPong {
+	if !m.IsPong && s.pongs.Allow(s.now()) {
+		// Honest nodes ping at most once a second; a pong goes to coords
+		// the remote chose, so a flood of pings must not buy a flood of them.
 		s._sendPing(true)
 	}
 	if !s.ready {
@@ -293,6 +300,17 @@ func (s *session) _whenReady(cb DialCallback) {
 }
 
 func (s *session) _markReset() { s.reset = true }
+
+// _expireIfNotReady closes the session if it is still not ready and no dial
+// waits for it (a dial's own timer closes it then); it reports whether it
+// did.
+func (s *session) _expireIfNotReady() bool {
+	if s.ready || s.closed || len(s.waits) > 0 {
+		return false
+	}
+	s._close()
+	return true
+}
 
 func (s *session) _setMyMTU(mtu uint64) {
 	s.myMTU = mtu

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/yggmesh/ygg/src/address"
+	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/dht"
 	"github.com/yggmesh/ygg/src/wire"
@@ -43,7 +44,7 @@ func (r *router) _searchStep(sr *search, ch *dht.Chain) {
 	if !ok {
 		return
 	}
-	r._dhtLookup(next.Key, next.Coords, sr.s.Dest(), func(res *dht.Response) { r._searchResponse(sr, res) })
+	r._dhtLookup(next.Key, next.Coords, sr.s.Dest(), false, func(res *dht.Response) { r._searchResponse(sr, res) })
 	r.core.clock.AfterFunc(dht.SearchStep, func() { r.Act(nil, func() { r._searchStep(sr, ch) }) })
 }
 
@@ -115,7 +116,7 @@ func (r *router) _sessionFound(res *dht.Response) *session {
 		if !r._allowed(&key, true) {
 			return nil
 		}
-		s = r._newSession(key, false)
+		s = r._newSession(key, r._sharedKey(&key, true), false)
 	}
 	coords := res.From.Coords
 	s.Act(r, func() { s._found(coords) })
@@ -142,15 +143,25 @@ var fullMask = func() (m crypto.NodeID) {
 	return m
 }()
 
-// _newSession creates and indexes a session with key.
-func (r *router) _newSession(key crypto.BoxPubKey, incoming bool) *session {
+// _newSession creates and indexes a session with key; shared is
+// Shared(our key, key), which the session copies. A session that is not
+// ready (no ping or pong accepted) after handshakeTimeout and that no dial
+// waits for is closed, so sessions that never complete are never kept.
+func (r *router) _newSession(key crypto.BoxPubKey, shared *crypto.BoxSharedKey, incoming bool) *session {
 	handle := crypto.NewHandle()
 	for r.byHandle[handle] != nil {
 		handle = crypto.NewHandle()
 	}
-	s := newSession(r.core, r.handler, key, handle, r.maxMTU, incoming)
+	s := newSession(r.core, r.handler, key, shared, handle, r.maxMTU, incoming)
 	r.sessions[key] = s
 	r.byHandle[handle] = s
+	r.core.clock.AfterFunc(handshakeTimeout, func() {
+		s.Act(nil, func() {
+			if s._expireIfNotReady() {
+				r.Act(s, func() { r.guard.stats.SessionsTimedOut++ })
+			}
+		})
+	})
 	return s
 }
 
@@ -163,17 +174,31 @@ func (r *router) _removeSession(s *session) {
 }
 
 // _handlePing routes a ping or pong to its session. A ping from a node
-// without a session opens one when a handler is installed and the
-// firewall allows it; a pong never does (spec 02 §6.4).
-func (r *router) _handlePing(from crypto.BoxPubKey, m *wire.SessionPing) {
+// without a session opens one when a handler is installed, the firewall
+// allows it, the session would accept the ping (a session is never made for
+// a ping it would drop, such as one with TStamp <= 0) and the session
+// limits allow it; a pong never does (spec 02 §6.4).
+func (r *router) _handlePing(from crypto.BoxPubKey, m *wire.SessionPing, shared *crypto.BoxSharedKey) {
 	s := r.sessions[from]
 	if s == nil {
-		if m.IsPong || r.handler == nil || !r._allowed(&from, false) {
+		if m.IsPong || m.TStamp <= 0 || r.handler == nil || !r._allowed(&from, false) {
 			return
 		}
-		s = r._newSession(from, true)
+		if !r._mayOpenSession() {
+			r.guard.stats.SessionsRefused++
+			r.core.logs.refused.Debugf("Refused a session from %s: too many sessions", address.ForKey(&from))
+			return
+		}
+		s = r._newSession(from, shared, true)
 	}
 	s.Act(r, func() { s._handlePing(m) })
+}
+
+// _mayOpenSession applies Limits.MaxSessions and the rate of new sessions
+// to a session another node opens.
+func (r *router) _mayOpenSession() bool {
+	max := int(orDefault(r.limits.MaxSessions, config.DefaultLimits.MaxSessions))
+	return len(r.sessions) < max && r.guard.sessions.Allow(r.now())
 }
 
 func (r *router) _setHandler(h SessionHandler) { r.handler = h }
@@ -207,13 +232,17 @@ func (r *router) _requestNodeInfo(key crypto.BoxPubKey, coords wire.Coords, cb f
 	}
 	r.infoWaits[key] = &nodeInfoWait{cb: cb, deadline: r.now().Add(nodeInfoExpiry)}
 	req := wire.NodeInfoReq{Coords: r._coords()}
-	r._sendProtocol(&key, coords, req.Encode(nil))
+	r._sendProtocol(&key, coords, req.Encode(nil), true)
 }
 
-// _handleNodeInfoReq answers every request, to the coords it carries.
+// _handleNodeInfoReq answers a request, to the coords it carries, within
+// the reply rate limits.
 func (r *router) _handleNodeInfoReq(from crypto.BoxPubKey, m *wire.NodeInfoReq) {
+	if !r.guard.mayReply(&from, r.now()) {
+		return
+	}
 	res := wire.NodeInfoRes{Coords: r._coords(), NodeInfo: r.nodeinfo}
-	r._sendProtocol(&from, m.Coords, res.Encode(nil))
+	r._sendProtocol(&from, m.Coords, res.Encode(nil), false)
 }
 
 // _handleNodeInfoRes hands an answer that is a JSON object to the caller

@@ -49,6 +49,16 @@ func (t *Tree) handle(port Port, msg *wire.SwitchMsg, now time.Time, reprocessin
 		return // a link to ourselves
 	}
 	old := t.peer(port)
+	if old != nil {
+		sender.portChanged = old.portChanged
+	}
+	if !reprocessing && old != nil && onlyLastPortDiffers(old.msg, msg) {
+		if !old.portChanged.IsZero() && now.Sub(old.portChanged) < PortChangeThrottle {
+			t.portChangesIgnored++
+			return
+		}
+		sender.portChanged = now
+	}
 	if reprocessing && old != nil {
 		sender.faster = old.faster
 		sender.received = old.received

@@ -22,6 +22,9 @@ type record struct {
 
 	received time.Time
 	blocked  bool
+	// portChanged is when a message from this peer last differed from the
+	// one before only in the last hop's port.
+	portChanged time.Time
 	// faster[q] counts how often this peer delivered a root timestamp
 	// before the peer on port q (§6.6). Keyed by port, as in the reference,
 	// so a stale entry for a reused port survives until the next fresh
@@ -40,6 +43,22 @@ func newRecord(port Port, msg *wire.SwitchMsg, now time.Time) *record {
 		coords:   msg.Coords(),
 		received: now,
 	}
+}
+
+// onlyLastPortDiffers reports whether b is a with nothing changed but the
+// port of the last hop, which no signature covers.
+func onlyLastPortDiffers(a, b *wire.SwitchMsg) bool {
+	if a.Root != b.Root || a.TStamp != b.TStamp || len(a.Hops) != len(b.Hops) || len(a.Hops) == 0 {
+		return false
+	}
+	last := len(a.Hops) - 1
+	for i := range last {
+		if a.Hops[i] != b.Hops[i] {
+			return false
+		}
+	}
+	ha, hb := a.Hops[last], b.Hops[last]
+	return ha.Port != hb.Port && ha.Next == hb.Next && ha.Sig == hb.Sig
 }
 
 // ownCoords is the peer's own position: the message coords minus the last

@@ -37,6 +37,13 @@ const (
 	Throttle = 15 * time.Second
 	// FasterThreshold is the score a peer needs to take over from our parent.
 	FasterThreshold = 240
+	// PortChangeThrottle is the least time between two messages from one
+	// peer that differ from its last only in the last hop's port, the one
+	// part no signature covers. An honest peer never does that on a link
+	// (its port toward us is fixed for the link's life), but a hostile one
+	// can, for free, and each time move our coords, reset our DHT and
+	// sessions and make us sign a message for every peer.
+	PortChangeThrottle = 30 * time.Second
 )
 
 // Changes tells the owner what a call did, so it knows what to tell others.
@@ -71,7 +78,13 @@ type Tree struct {
 
 	table *Table
 	dirty bool
+
+	// portChangesIgnored counts messages dropped by PortChangeThrottle.
+	portChangesIgnored uint64
 }
+
+// PortChangesIgnored is how many messages PortChangeThrottle dropped.
+func (t *Tree) PortChangesIgnored() uint64 { return t.portChangesIgnored }
 
 // New returns a tree in which self is its own root, with timestamp now.
 func New(self crypto.SigPubKey, now time.Time) *Tree {
