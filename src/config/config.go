@@ -55,8 +55,8 @@ type TunnelRouting struct {
 type Limits struct {
 	MaxPendingLinks          uint32 `comment:"Incoming connections still in their handshake, on all listeners together;\nmore are refused at once."`
 	MaxPendingLinksPerSource uint32 `comment:"Of those, from one IPv4 address or one IPv6 /64."`
-	MaxLinks                 uint32 `comment:"Links up at once. Links to the configured Peers and InterfacePeers are\nalways allowed and do not count."`
-	MaxLinksPerKey           uint32 `comment:"Links up at once with one remote node (one key)."`
+	MaxLinks                 uint32 `comment:"Links up at once. Links made by calls to the configured Peers and\nInterfacePeers are always allowed and do not count."`
+	MaxLinksPerKey           uint32 `comment:"Links up at once with one remote node (one key), configured peers aside."`
 	MaxSessions              uint32 `comment:"End-to-end sessions with other nodes; sessions this node opens are\nalways allowed."`
 }
 

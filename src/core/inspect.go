@@ -152,7 +152,8 @@ type LinkStats struct {
 	// buffer: only links past the handshake do.
 	ReadBuffers int64
 	// Refused counts links refused after the metadata, by reason:
-	// "not allowed", "duplicate", "max links", "max links per key".
+	// "not allowed", "duplicate", "max links", "max links per key",
+	// "new links rate".
 	Refused map[string]uint64
 	// OtherCalls is the calls to peers that are not configured, dialling,
 	// connected or held off.
@@ -165,6 +166,7 @@ var refusalNames = map[error]string{
 	errDuplicate:          "duplicate",
 	errTooManyLinks:       "max links",
 	errTooManyLinksForKey: "max links per key",
+	errTooManyNewLinks:    "new links rate",
 	errShutdown:           "shutdown",
 }
 

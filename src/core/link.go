@@ -174,7 +174,7 @@ func (l *link) _logRefusal(reason error) {
 	case errNotAllowed:
 		l.core.logs.refused.Warnf("%s connection from %s forbidden: AllowedEncryptionPublicKeys does not contain key %s",
 			l.protoName(), l.info.Remote, l.remote.Box)
-	case errTooManyLinks, errTooManyLinksForKey:
+	case errTooManyLinks, errTooManyLinksForKey, errTooManyNewLinks:
 		l.core.logs.refused.Warnf("Refused %s link with %s@%s: %v", l.protoName(), l.remoteAddr(), l.info.Remote, reason)
 	default:
 		l.core.logs.refused.Debugf("Refused %s link with %s@%s: %v", l.protoName(), l.remoteAddr(), l.info.Remote, reason)

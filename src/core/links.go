@@ -39,6 +39,7 @@ import (
 
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
+	"github.com/yggmesh/ygg/src/ratelimit"
 	"github.com/yggmesh/ygg/src/transport"
 	"github.com/yggmesh/ygg/src/wire"
 )
@@ -50,12 +51,17 @@ const (
 	// maxOtherCalls bounds the calls not to configured peers that are
 	// dialling, connected or held off at once.
 	maxOtherCalls = 256
+	// Links not to configured peers that may come up a second: each costs
+	// two X25519 and a signature, and a remote can reconnect in a loop.
+	newLinksPerSecond = 16
+	newLinksBurst     = 64
 )
 
 // Reasons a link or call is refused by the Limits.
 var (
 	errTooManyLinks       = errors.New("too many links (Limits.MaxLinks)")
 	errTooManyLinksForKey = errors.New("too many links with this key (Limits.MaxLinksPerKey)")
+	errTooManyNewLinks    = errors.New("too many new links a second")
 	errTooManyCalls       = errors.New("too many calls to peers that are not configured")
 )
 
@@ -78,6 +84,7 @@ type links struct {
 	otherCalls int                   // names in calls that are not configured peers
 	limits     config.Limits
 	refused    map[error]uint64 // links refused by _register, by reason
+	newLinks   ratelimit.Bucket // links not to configured peers coming up
 
 	allowed    []string            // AllowedEncryptionPublicKeys, as configured
 	peers      []string            // Peers, redialled every 60 s
@@ -99,6 +106,7 @@ func newLinks(c *Core) *links {
 		dials:     make(map[string]context.CancelFunc),
 		failures:  make(map[string]int),
 		refused:   make(map[error]uint64),
+		newLinks:  ratelimit.NewBucket(newLinksPerSecond, newLinksBurst),
 	}
 }
 
@@ -377,8 +385,9 @@ func (ls *links) _register(l *link, m wire.Metadata) {
 	l.Act(ls, func() { l._registered(err) })
 }
 
-// _overLimits applies Limits.MaxLinksPerKey, and Limits.MaxLinks to links
-// not made by a call to a configured peer, to a link about to register.
+// _overLimits applies Limits.MaxLinksPerKey, Limits.MaxLinks and the rate
+// of new links to a link about to register, unless a call to a configured
+// peer made it.
 func (ls *links) _overLimits(l *link, m wire.Metadata) error {
 	sameKey, others := 0, 0
 	for other, key := range ls.keys {
@@ -390,10 +399,14 @@ func (ls *links) _overLimits(l *link, m wire.Metadata) error {
 		}
 	}
 	switch {
+	case ls._toConfigured(l):
+		return nil
 	case sameKey >= int(orDefault(ls.limits.MaxLinksPerKey, config.DefaultLimits.MaxLinksPerKey)):
 		return errTooManyLinksForKey
-	case !ls._toConfigured(l) && others >= int(orDefault(ls.limits.MaxLinks, config.DefaultLimits.MaxLinks)):
+	case others >= int(orDefault(ls.limits.MaxLinks, config.DefaultLimits.MaxLinks)):
 		return errTooManyLinks
+	case !ls.newLinks.Allow(ls.core.clock.Now()):
+		return errTooManyNewLinks
 	}
 	return nil
 }
