@@ -138,11 +138,23 @@ func TestQuietLinkStaysInTable(t *testing.T) {
 	tn.pipe(tn.nodes[0], tn.nodes[1])
 	root := bestRoot(tn.nodes)
 	waitFor(t, 10*time.Second, "tree", func() error { return treeConsistent(tn.nodes, root) })
+	// A blocked write (any write over 1 s, control writes too) may take a
+	// peer out of the table for a moment: on this 20x clock a 50 ms pause
+	// of the test machine is such a write. What must not happen is the
+	// stall timer armed by a keepalive, which keeps the peer out until the
+	// next non-empty frame, tens of seconds on an idle link.
 	start := vclock.Now()
+	out := map[*testNode]time.Time{}
 	for vclock.Now().Sub(start) < 90*time.Second {
+		now := vclock.Now()
 		for _, n := range tn.nodes {
-			if peersInTable(n) != 1 {
-				t.Fatalf("%s dropped its idle peer from the table after %v", n.name, vclock.Now().Sub(start))
+			switch since, wasOut := out[n]; {
+			case peersInTable(n) == 1:
+				delete(out, n)
+			case !wasOut:
+				out[n] = now
+			case now.Sub(since) > 3*time.Second:
+				t.Fatalf("%s dropped its idle peer from the table for over 3 s, at %v", n.name, since.Sub(start))
 			}
 		}
 		time.Sleep(10 * time.Millisecond)
