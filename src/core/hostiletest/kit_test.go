@@ -243,3 +243,19 @@ func TestKeepaliveOption(t *testing.T) {
 		}
 	}
 }
+
+func TestEventually(t *testing.T) {
+	calls := 0
+	if err := Eventually(wait, func() error {
+		if calls++; calls < 3 {
+			return errors.New("not yet")
+		}
+		return nil
+	}); err != nil || calls != 3 {
+		t.Fatalf("err %v after %d calls", err, calls)
+	}
+	never := errors.New("never")
+	if err := Eventually(0, func() error { return never }); !errors.Is(err, ErrTimeout) || !errors.Is(err, never) {
+		t.Fatalf("err %v", err)
+	}
+}

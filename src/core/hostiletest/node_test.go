@@ -6,6 +6,7 @@ package hostiletest_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -83,16 +84,8 @@ func announce(t *testing.T, n *core.Core, p *hostiletest.Peer) wire.Coords {
 
 func waitFor(t *testing.T, what string, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s: %v", what, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := hostiletest.Eventually(wait, cond); err != nil {
+		t.Fatalf("waiting for %s: %v", what, err)
 	}
 }
 
@@ -352,7 +345,9 @@ func TestNodeClosesOnGarbage(t *testing.T) {
 
 func TestIdleConnsGetNodeMetadata(t *testing.T) {
 	n, addr := startNode(t)
-	conns, err := hostiletest.DialIdle(addr, 3, 40, wait)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	conns, err := hostiletest.DialIdle(ctx, addr, 3, 40)
 	for _, c := range conns {
 		defer c.Close()
 	}

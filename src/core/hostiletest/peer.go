@@ -12,6 +12,7 @@ package hostiletest
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -105,11 +106,28 @@ type Peer struct {
 // Dial connects to addr ("host:port" or "tcp://host:port") and runs
 // Handshake over the connection.
 func Dial(addr string, opts Options) (*Peer, error) {
-	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(addr, "tcp://"), timeoutOf(opts))
+	return DialContext(context.Background(), addr, opts)
+}
+
+// DialContext is Dial that gives up, closing the connection, when ctx ends
+// before the handshake is done.
+func DialContext(ctx context.Context, addr string, opts Options) (*Peer, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeoutOf(opts))
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", strings.TrimPrefix(addr, "tcp://"))
 	if err != nil {
 		return nil, err
 	}
-	return Handshake(conn, opts)
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	p, err := Handshake(conn, opts)
+	if !stop() {
+		if err == nil {
+			p.Close()
+		}
+		return nil, ctx.Err()
+	}
+	return p, err
 }
 
 func timeoutOf(opts Options) time.Duration {
@@ -350,15 +368,16 @@ func (p *Peer) ownKey(pub *crypto.BoxPubKey) (BoxKeyPair, bool) {
 // partial bytes (0 to 101) of a valid metadata, then leaves it idle: the
 // "many pre-handshake connections" attack. The caller closes the
 // connections. On a dial error the ones already open are returned with it.
-func DialIdle(addr string, n, partial int, timeout time.Duration) ([]net.Conn, error) {
+func DialIdle(ctx context.Context, addr string, n, partial int) ([]net.Conn, error) {
 	id := NewIdentity()
 	link := RandomKeys().BoxKeyPair()
 	meta := wire.NewMetadata(&id.BoxPub, &id.SigPub, &link.Pub)
 	prefix := meta.Encode(nil)[:min(max(partial, 0), wire.MetadataLen-1)]
 	addr = strings.TrimPrefix(addr, "tcp://")
+	var d net.Dialer
 	var conns []net.Conn
 	for range n {
-		c, err := net.DialTimeout("tcp", addr, timeout)
+		c, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {
 			return conns, err
 		}

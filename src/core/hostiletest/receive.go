@@ -336,3 +336,20 @@ func decoded[T any, PT interface {
 	}
 	return m
 }
+
+// Eventually polls cond every 20 ms until it returns nil, and returns nil;
+// after d it gives up and returns cond's last error. Tests use it to wait
+// for a node to reach a state, with a generous d.
+func Eventually(d time.Duration, cond func() error) error {
+	deadline := time.Now().Add(d)
+	for {
+		err := cond()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%w after %v: %w", ErrTimeout, d, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
