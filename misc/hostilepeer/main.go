@@ -33,8 +33,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -109,6 +111,11 @@ func (cfg *settings) check() error {
 	case cfg.rate <= 0 || cfg.entries < 0 || cfg.maxKeys <= 0 || cfg.conns <= 0 || cfg.size < 0:
 		return errors.New("-rate, -maxkeys and -conns must be positive; -entries and -size not negative")
 	}
+	for _, p := range cfg.peers {
+		if !isHostPort(strings.TrimPrefix(p, "tcp://")) {
+			return fmt.Errorf("peer %q is not tcp://host:port (flags go before bare peer addresses)", p)
+		}
+	}
 	if cfg.coords != "self" {
 		if _, err := parseCoords(cfg.coords); err != nil {
 			return fmt.Errorf("-coords: %w", err)
@@ -118,6 +125,15 @@ func (cfg *settings) check() error {
 		return fmt.Errorf("-victim: %w", err)
 	}
 	return nil
+}
+
+func isHostPort(s string) bool {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil || host == "" || strings.Contains(host, "/") {
+		return false
+	}
+	_, err = strconv.ParseUint(port, 10, 16)
+	return err == nil
 }
 
 // parseCoords reads "[1 2 3]" (or "1 2 3"); every element must be a port.

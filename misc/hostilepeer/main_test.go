@@ -48,6 +48,8 @@ func TestParseFlags(t *testing.T) {
 		{"-rate", "0", "x:1"},              // not positive
 		{"-entries", "-1", "-peer", "x:1"}, // negative
 		{"-conns", "0", "x:1"},             // not positive
+		{"x:1", "-rate", "5"},              // flags after a peer are taken as peers
+		{"-peer", "udp://x"},               // not host:port
 	} {
 		if _, err := parseFlags(quietFlags(), args); err == nil {
 			t.Errorf("%q: accepted", args)
