@@ -175,7 +175,8 @@ func attackRoot(ctx context.Context, a *attacker, p *hostiletest.Peer) error {
 		return err
 	}
 	node, id := p.Node(), p.Identity()
-	if !id.SigPub.Better(&m.Root) || !id.SigPub.Better(&node.Sig) {
+	// Our key must beat the node's, and the root's unless we are it already.
+	if (m.Root != id.SigPub && !id.SigPub.Better(&m.Root)) || !id.SigPub.Better(&node.Sig) {
 		better := a.keys.IdentityBetterThan(m.Root, node.Sig)
 		a.identity = &better
 		return errRedial
