@@ -25,5 +25,7 @@
 // WaitClosed, Stats. Answering: AnswerDHT, AnswerPing, AnswerNodeInfo and
 // the Handlers AnswerDHTRequests and AnswerPings, listing made-up nodes
 // (MadeUp, MadeUpEntries) whose keys the reader can open packets for.
-// DialIdle opens connections that never finish the handshake.
+// DialIdle opens connections that never finish the handshake; DialContext
+// gives up with its context; Options.Keepalive sends empty frames as a live
+// peer does; Eventually polls a condition for tests.
 package hostiletest
