@@ -83,8 +83,10 @@ type peer struct {
 
 // PeerGuardStats counts the switch messages a peer's limits set aside.
 type PeerGuardStats struct {
-	RepeatedMsgs uint64 // identical to the last accepted: dropped unchecked
-	HeldMsgs     uint64 // over the rate: waited (replaced by a newer one, if any)
+	RepeatedMsgs  uint64 // identical to the last accepted: dropped unchecked
+	HeldMsgs      uint64 // over the rate: waited (replaced by a newer one, if any)
+	ControlWrites uint64 // our control writes handed to the writer
+	Coalesced     uint64 // our switch messages replaced by a newer one before going out
 }
 
 func newPeer(l *link, remote *wire.Metadata, linkShared *crypto.BoxSharedKey) *peer {
@@ -233,22 +235,30 @@ func (p *peer) _sendSwitchMsg(base *wire.SwitchMsg) {
 		return
 	}
 	if p.controlBusy {
+		if p.nextBase != nil {
+			p.stats.Coalesced++
+		}
 		p.nextBase = base
 		return
 	}
 	msg := base.Clone()
 	msg.AddHop(p.port, &p.sig, &p.core.id.SigPriv)
 	payload := wire.SealLinkMessage(p.shared, p.linkShared, msg.Encode(nil))
+	p._controlWrite(payload)
+}
+
+// _controlWrite hands one control frame to the writer.
+func (p *peer) _controlWrite(frame []byte) {
 	p.controlBusy = true
-	p.writer.sendControl(p, [][]byte{payload})
+	p.stats.ControlWrites++
+	p.writer.sendControl(p, [][]byte{frame})
 }
 
 // _sendKeepalive sends an empty frame, unless a control write is already
 // on its way (any frame keeps the link alive).
 func (p *peer) _sendKeepalive() {
 	if !p.stopped && !p.controlBusy {
-		p.controlBusy = true
-		p.writer.sendControl(p, [][]byte{nil})
+		p._controlWrite(nil)
 	}
 }
 
