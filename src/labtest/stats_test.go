@@ -5,7 +5,6 @@ package labtest
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // A node given DebugListenEnv through its Env serves its goroutine count in
@@ -45,14 +44,8 @@ func TestNodeStats(t *testing.T) {
 // listener's address, so the dialer's calls reach it again and the overlay
 // recovers.
 func TestLinkFlap(t *testing.T) {
-	lab := newLab(t, false)
-	nodes, err := lab.Build(2, []Edge{{Dialer: 1, Listener: 0}})
-	must(t, err)
-	for _, n := range nodes {
-		must(t, n.Start())
-	}
-	must(t, WaitPeered(nodes[0], nodes[1], 20*time.Second))
-	_, err = nodes[1].WaitPingNode(nodes[0], pingTimeout)
+	lab, nodes := peeredPair(t)
+	_, err := nodes[1].WaitPingNode(nodes[0], pingTimeout)
 	must(t, err)
 
 	lk := lab.Links()[0]
