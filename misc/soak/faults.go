@@ -3,7 +3,8 @@
 package main
 
 // The fault loops, each a goroutine that acts, then pauses, until the
-// deadline: link flaps (one end of a random veth down for 2-5 s, then up),
+// deadline: link flaps (one end of a random veth down for 2 s up to
+// -flap-down, then up),
 // node restarts (round robin over every node but the last, which stays up
 // as a witness for slow leaks), and SIGHUP reloads of a random node with a
 // changed NodeInfo. Every fault is recorded with its time span, so a failed
@@ -19,11 +20,9 @@ import (
 	"time"
 )
 
-// Flap lengths: a link stays down for flapMin plus up to flapSpread.
-const (
-	flapMin    = 2 * time.Second
-	flapSpread = 3 * time.Second
-)
+// flapMin is the shortest time a flapped link stays down; the longest is
+// -flap-down.
+const flapMin = 2 * time.Second
 
 // settle is how long after a fault a failure is still shown next to it:
 // sessions and links take a while to come back.
@@ -62,7 +61,7 @@ func (s *soak) flap(rng *rand.Rand, _ int) {
 	links := s.lab.Links()
 	lk := links[rng.IntN(len(links))]
 	side := rng.IntN(2)
-	down := flapMin + time.Duration(rng.Int64N(int64(flapSpread)))
+	down := flapMin + time.Duration(rng.Int64N(int64(s.opts.flapDown-flapMin)+1))
 	n := lk.Nodes[side]
 	what := fmt.Sprintf("flap %s-%s (down at %s for %v)", lk.Nodes[0].Name, lk.Nodes[1].Name, n.Name, down.Round(100*time.Millisecond))
 	i := s.events.begin("flap", what)

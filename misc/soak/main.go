@@ -41,6 +41,7 @@ type options struct {
 	recoverWithin  time.Duration
 	attemptTimeout time.Duration
 	flapEvery      time.Duration
+	flapDown       time.Duration
 	restartEvery   time.Duration
 	reloadEvery    time.Duration
 	seed           uint64
@@ -56,6 +57,7 @@ func parseFlags() options {
 	flag.DurationVar(&o.recoverWithin, "recover", 2*time.Minute, "how long a transfer may keep retrying before it counts as lost")
 	flag.DurationVar(&o.attemptTimeout, "attempt", time.Minute, "the longest one transfer attempt may take")
 	flag.DurationVar(&o.flapEvery, "flap", 6*time.Second, "pause between link flaps (0: none)")
+	flag.DurationVar(&o.flapDown, "flap-down", 8*time.Second, "longest a flapped link stays down (at least 2s; past 6s a node's stall timer marks the port blocked)")
 	flag.DurationVar(&o.restartEvery, "restart", 40*time.Second, "pause between node restarts (0: none)")
 	flag.DurationVar(&o.reloadEvery, "reload", 4*time.Second, "pause between SIGHUP reloads (0: none)")
 	flag.Uint64Var(&o.seed, "seed", uint64(time.Now().UnixNano()), "seed for the choice of links, nodes and payloads")
@@ -76,6 +78,8 @@ func (o options) check() error {
 		return errors.New("-recover and -attempt must be at least 10s")
 	case o.flapEvery < 0 || o.restartEvery < 0 || o.reloadEvery < 0:
 		return errors.New("-flap, -restart and -reload must not be negative")
+	case o.flapDown < flapMin:
+		return fmt.Errorf("-flap-down must be at least %v", flapMin)
 	}
 	return nil
 }

@@ -168,8 +168,8 @@ func (s *soak) printPlan() {
 	o := s.opts
 	s.out.printf("soak: %d nodes, %d links (ring with chords), %d transfer streams of %d MiB each (retried for up to %v), for %v; seed %d\n",
 		meshSize, len(meshEdges), o.streams, o.mib, o.recoverWithin, o.duration, o.seed)
-	s.out.printf("soak: faults: link flap every %v, node restart every %v (never %s), SIGHUP reload every %v; figures every %v\n",
-		o.flapEvery, o.restartEvery, s.members[meshSize-1].Name, o.reloadEvery, o.reportEvery)
+	s.out.printf("soak: faults: link flap every %v (down %v to %v), node restart every %v (never %s), SIGHUP reload every %v; figures every %v\n",
+		o.flapEvery, flapMin, o.flapDown, o.restartEvery, s.members[meshSize-1].Name, o.reloadEvery, o.reportEvery)
 	for _, st := range s.streams() {
 		s.out.printf("soak: stream %d: %s -> %s (%s)\n", st.index, st.from.Name, st.to.Name, st.to.Addr)
 	}

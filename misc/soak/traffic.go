@@ -23,6 +23,11 @@ import (
 // retryPause is the wait between attempts of one transfer.
 const retryPause = 2 * time.Second
 
+// slowAttempt is how long a successful attempt may take before it is shown
+// with the faults near it: at the default size an unhurt one takes about
+// half a second on a small machine.
+const slowAttempt = 15 * time.Second
+
 // maxErrText bounds how much of a helper's error a line shows.
 const maxErrText = 240
 
@@ -68,6 +73,9 @@ func (s *soak) transfer(ctx context.Context, st stream, k int) {
 			return // interrupted: neither a success nor a failure
 		case err == nil:
 			s.tally.completed(st.index, attempt, size, res.Elapsed)
+			if res.Elapsed > slowAttempt {
+				s.out.logf("%s #%d was slow: %v [%s]", st, k, res.Elapsed.Round(100*time.Millisecond), s.events.near(start, end))
+			}
 			if attempt > 1 {
 				s.out.logf("%s #%d recovered at attempt %d, %v after its first", st, k, attempt, end.Sub(first).Round(time.Second))
 			}
