@@ -168,11 +168,19 @@ func (s *soak) printPlan() {
 	o := s.opts
 	s.out.printf("soak: %d nodes, %d links (ring with chords), %d transfer streams of %d MiB each (retried for up to %v), for %v; seed %d\n",
 		meshSize, len(meshEdges), o.streams, o.mib, o.recoverWithin, o.duration, o.seed)
-	s.out.printf("soak: faults: link flap every %v (down %v to %v), node restart every %v (never %s), SIGHUP reload every %v; figures every %v\n",
-		o.flapEvery, flapMin, o.flapDown, o.restartEvery, s.members[meshSize-1].Name, o.reloadEvery, o.reportEvery)
+	s.out.printf("soak: faults: link flap %s (down %v to %v), node restart %s (never %s), SIGHUP reload %s; figures every %v\n",
+		every(o.flapEvery), flapMin, o.flapDown, every(o.restartEvery), s.members[meshSize-1].Name, every(o.reloadEvery), o.reportEvery)
 	for _, st := range s.streams() {
 		s.out.printf("soak: stream %d: %s -> %s (%s)\n", st.index, st.from.Name, st.to.Name, st.to.Addr)
 	}
+}
+
+// every describes a fault loop's pause; 0 turns the loop off.
+func every(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return "every " + d.String()
 }
 
 // stopAll stops every node with labtest's clean-shutdown checks: exit code
