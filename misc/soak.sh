@@ -5,8 +5,9 @@
 # with per-node goroutines, RSS and open fds printed once a minute and a
 # summary at the end. Exits non-zero on a panic in a node log, wrong data,
 # a transfer that never completes or a node that fails to stop, start or
-# reload cleanly. Needs root. Arguments go to misc/soak (-duration 30m,
-# -streams N, -mib N, -keep, -h for the rest).
+# reload cleanly. Needs root; installs ping (iputils-ping) with apt if it
+# is missing, for the reachability probes. Arguments go to misc/soak
+# (-duration 30m, -streams N, -mib N, -keep, -h for the rest).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,10 @@ for tool in ip sysctl; do
 		exit 1
 	fi
 done
+if ! command -v ping >/dev/null; then
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iputils-ping >/dev/null
+fi
 modprobe tun 2>/dev/null || true
 
 # Built rather than run with `go run`, so that the exit code (1 failure,

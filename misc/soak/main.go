@@ -5,17 +5,18 @@
 // keeps them busy and breaks things under them: repeated bulk TCP transfers
 // between node pairs over the overlay, each checked end to end (byte count
 // and SHA-256); veth links taken down for a few seconds; nodes stopped and
-// started again with the same keys; SIGHUP config reloads. Once a minute it
-// prints each node's goroutines (from the node's opt-in debug listener,
-// YGG_DEBUG_LISTEN), RSS and open file descriptors with the transfer
-// tallies; at the end it prints a summary and exits non-zero if a node log
-// shows a panic or fatal error, a transfer delivered wrong data, a transfer
-// could not complete even after retries, or a node failed to stop, start or
-// reload cleanly.
+// started again with the same keys; SIGHUP config reloads. A ping probe
+// next to each transfer stream measures how long the overlay path itself
+// was broken. Once a minute it prints each node's goroutines (from the
+// node's opt-in debug listener, YGG_DEBUG_LISTEN), RSS and open file
+// descriptors with the transfer tallies; at the end it prints a summary and
+// exits non-zero if a node log shows a panic or fatal error, a transfer
+// delivered wrong data, a transfer could not complete even after retries,
+// or a node failed to stop, start or reload cleanly.
 //
-// It needs root; misc/soak.sh runs it. Everything it creates (namespaces,
-// processes) is removed on exit, also after a failure or Ctrl-C (press it
-// twice to skip waiting for the operations in progress).
+// It needs root and ping(8); misc/soak.sh runs it. Everything it creates
+// (namespaces, processes) is removed on exit, also after a failure or
+// Ctrl-C (press it twice to skip waiting for the operations in progress).
 package main
 
 import (
@@ -106,6 +107,12 @@ func run(o options) int {
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "soak: needs root to create network namespaces")
 		return exitSetup
+	}
+	for _, tool := range []string{"ip", "sysctl", "ping"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			fmt.Fprintf(os.Stderr, "soak: needs %s (misc/soak.sh installs ping)\n", tool)
+			return exitSetup
+		}
 	}
 	dir, err := os.MkdirTemp("", "soak")
 	if err != nil {

@@ -87,6 +87,11 @@ func (s *soak) report(ctx context.Context, label string) {
 	fmt.Fprintf(&b, "[%7s] %stransfers: %d done (%d after a retry), %d failed attempts, %d lost, %d mismatched, %s verified; faults: %d flaps, %d restarts, %d reloads; node errors %d\n",
 		runTime(time.Since(s.started)), prefix(label), t.done, t.retried, t.failedAttempts, t.lost, t.mismatched, mib(t.bytes),
 		s.faults.flaps.Load(), s.faults.restarts.Load(), s.faults.reloads.Load(), len(s.errs.list()))
+	var probes []string
+	for _, st := range s.streams() {
+		probes = append(probes, s.probeSummary(st))
+	}
+	fmt.Fprintf(&b, "          probes: %s\n", strings.Join(probes, "; "))
 	for _, m := range s.members {
 		st, err := m.Stats(ctx, debugAddr)
 		if err == nil { // a sample with a figure missing would spoil the trend
@@ -214,6 +219,7 @@ func (s *soak) summary(deadline time.Time, crashes int, interrupted bool) int {
 		c := s.tally.streamCounts(st.index)
 		p("  stream %d %s->%s: %d done, %d retried, %d failed attempts, %d lost, %d mismatched\n",
 			st.index, st.from.Name, st.to.Name, c.done, c.retried, c.failedAttempts, c.lost, c.mismatched)
+		p("    probe %s\n", s.probeSummary(st))
 	}
 	p("faults: %d link flaps, %d node restarts, %d SIGHUP reloads\n",
 		s.faults.flaps.Load(), s.faults.restarts.Load(), s.faults.reloads.Load())

@@ -7,6 +7,9 @@ package main
 // until -duration has passed, let the transfers in flight finish (bounded
 // by -recover), stop the nodes cleanly and print the summary.
 //
+// Next to each stream a ping probe measures how long the overlay path was
+// broken (probe.go).
+//
 // Who touches what: each member's mutex serialises everything that starts,
 // stops or signals that node (restarts, reloads, the watchdog, the final
 // stop), so a SIGHUP never reaches a node before it has installed its
@@ -60,6 +63,7 @@ type soak struct {
 	ended   time.Time // when the last transfer finished
 	events  eventLog
 	tally   tally
+	probes  [meshSize]probeStats // by stream
 	faults  faultCounts
 	errs    problems // node errors: unclean stops, failed starts or reloads, unexpected exits
 	harness problems // fault injection that failed, which makes the run invalid
@@ -98,6 +102,9 @@ func (s *soak) soak(ctx context.Context) int {
 	var watchers sync.WaitGroup
 	watchers.Go(func() { s.watchdog(watchCtx) })
 	watchers.Go(func() { s.reporter(watchCtx) })
+	for _, st := range s.streams() {
+		watchers.Go(func() { s.probe(watchCtx, st) })
+	}
 
 	var traffic sync.WaitGroup
 	for _, st := range s.streams() {
