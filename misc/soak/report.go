@@ -65,17 +65,18 @@ func (ss *statSeries) add(st labtest.Stats) {
 	ss.peak.FDs = max(ss.peak.FDs, st.FDs)
 }
 
-// reporter prints the figures every -report until ctx ends. A ticker keeps
-// the cadence however long a report takes to gather.
-func (s *soak) reporter(ctx context.Context) {
+// reporter prints the figures every -report until until ends. A report
+// under way when it ends still completes: its queries end only with run. A
+// ticker keeps the cadence however long a report takes to gather.
+func (s *soak) reporter(until, run context.Context) {
 	tick := time.NewTicker(s.opts.reportEvery)
 	defer tick.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-until.Done():
 			return
 		case <-tick.C:
-			s.report(ctx, "")
+			s.report(run, "")
 		}
 	}
 }

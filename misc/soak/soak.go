@@ -101,7 +101,7 @@ func (s *soak) soak(ctx context.Context) int {
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	var watchers sync.WaitGroup
 	watchers.Go(func() { s.watchdog(watchCtx) })
-	watchers.Go(func() { s.reporter(watchCtx) })
+	watchers.Go(func() { s.reporter(watchCtx, ctx) })
 	for _, st := range s.streams() {
 		watchers.Go(func() { s.probe(watchCtx, st) })
 	}
