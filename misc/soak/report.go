@@ -65,9 +65,9 @@ func (ss *statSeries) add(st labtest.Stats) {
 	ss.peak.FDs = max(ss.peak.FDs, st.FDs)
 }
 
-// reporter prints the figures every -report until until ends. A report
-// under way when it ends still completes: its queries end only with run. A
-// ticker keeps the cadence however long a report takes to gather.
+// reporter prints the figures every -report until the context until ends.
+// A report under way then still completes: its queries end only with run.
+// A ticker keeps the cadence however long a report takes to gather.
 func (s *soak) reporter(until, run context.Context) {
 	tick := time.NewTicker(s.opts.reportEvery)
 	defer tick.Stop()
