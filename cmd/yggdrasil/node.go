@@ -29,17 +29,28 @@ func runNode(cfg *config.NodeConfig, keys config.Keys, log *logging.Logger, conf
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	stopDebug, err := startDebugListener(os.Getenv(debugListenEnv), log)
+	if err != nil {
+		return startFailed(log, err)
+	}
+	defer stopDebug()
 	n, err := node.Start(cfg, keys, log)
 	if err != nil {
-		log.Errorf("%v", err)
-		fmt.Fprintf(os.Stderr, "yggdrasil: %v\n", err)
-		return 1
+		return startFailed(log, err)
 	}
 	for waitSignal(term, hup) {
 		reload(n, log, confPath)
 	}
 	n.Stop()
 	return 0
+}
+
+// startFailed reports a problem that keeps the node from starting, in the
+// log and as one line on stderr, and returns the exit code.
+func startFailed(log *logging.Logger, err error) int {
+	log.Errorf("%v", err)
+	fmt.Fprintf(os.Stderr, "yggdrasil: %v\n", err)
+	return 1
 }
 
 // waitSignal waits for a signal and reports whether it asks for a reload

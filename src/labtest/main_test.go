@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/yggmesh/ygg/src/internal/roottest"
 )
@@ -81,6 +82,20 @@ func newLab(t *testing.T, noTUN bool) *Lab {
 		}
 	})
 	return lab
+}
+
+// peeredPair starts two nodes with TUN, n1 calling n0, and waits until
+// each logs the link to the other.
+func peeredPair(t *testing.T) (*Lab, []*Node) {
+	t.Helper()
+	lab := newLab(t, false)
+	nodes, err := lab.Build(2, []Edge{{Dialer: 1, Listener: 0}})
+	must(t, err)
+	for _, n := range nodes {
+		must(t, n.Start())
+	}
+	must(t, WaitPeered(nodes[0], nodes[1], 20*time.Second))
+	return lab, nodes
 }
 
 // must fails the test on an error.

@@ -42,6 +42,11 @@ type Node struct {
 	Subnet address.Subnet  // its routed /64
 	IfName string          // TUN name, "" when the lab runs without TUN
 
+	// Env holds extra NAME=value entries for the node's environment, on
+	// top of this process's own (which the node inherits); it takes effect
+	// on the next start.
+	Env []string
+
 	ConfPath  string
 	LogPath   string
 	AdminPath string
@@ -111,6 +116,10 @@ func (n *Node) Launch() error {
 	cmd := n.NS.Command(context.Background(), n.lab.Bin.Node,
 		"-useconffile", n.ConfPath, "-loglevel", "debug")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if len(n.Env) > 0 {
+		// ip netns exec hands its environment on to the program it runs.
+		cmd.Env = append(os.Environ(), n.Env...)
+	}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return fmt.Errorf("starting %s: %w", n.Name, err)
@@ -168,6 +177,18 @@ func (n *Node) current() (*process, error) {
 		return nil, fmt.Errorf("%s was never started", n.Name)
 	}
 	return n.proc, nil
+}
+
+// PID returns the process id of the running node, or 0 when it is not
+// running. `ip netns exec` replaces itself with the node, so this is the
+// node's own process.
+func (n *Node) PID() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.proc == nil || n.proc.exited() {
+		return 0
+	}
+	return n.proc.cmd.Process.Pid
 }
 
 // Signal sends sig to the running node.

@@ -18,13 +18,7 @@ const recoverTimeout = 45 * time.Second
 // and is reachable again, both when it is the side that dials and when it
 // is the side that listens (its peer then has to call again).
 func TestRestartSameKeys(t *testing.T) {
-	lab := newLab(t, false)
-	nodes, err := lab.Build(2, []Edge{{Dialer: 1, Listener: 0}})
-	must(t, err)
-	for _, n := range nodes {
-		must(t, n.Start())
-	}
-	must(t, WaitPeered(nodes[0], nodes[1], 20*time.Second))
+	_, nodes := peeredPair(t)
 	for i, from := range nodes {
 		_, err := from.WaitPingNode(nodes[1-i], pingTimeout)
 		must(t, err)

@@ -173,3 +173,26 @@ func (lk *Link) WaitLinkLocal(n *Node, timeout time.Duration) error {
 		time.Sleep(pollInterval)
 	}
 }
+
+// SetUp brings n's end of the link up or down. The other end loses its
+// carrier while this one is down, as when a cable is pulled. Before going
+// down the end is told to keep its addresses (keep_addr_on_down), which
+// Linux otherwise flushes: the lab's nodes listen on them, and a real link
+// that drops its carrier keeps its configuration too.
+func (lk *Link) SetUp(n *Node, up bool) error {
+	side := lk.Side(n)
+	if side < 0 {
+		return fmt.Errorf("%s is not an end of this link", n.Name)
+	}
+	ifname := lk.IfName[side]
+	state := "up"
+	if !up {
+		state = "down"
+		key := "net.ipv6.conf." + ifname + ".keep_addr_on_down"
+		if _, err := run("ip", "netns", "exec", n.NS.Name, "sysctl", "-q", "-w", key+"=1"); err != nil {
+			return err
+		}
+	}
+	_, err := n.NS.IP("link", "set", "dev", ifname, state)
+	return err
+}

@@ -35,9 +35,10 @@ const helperEnv = "YGG_LABTEST_HELPER"
 // transferPort is the TCP port the sink listens on.
 const transferPort = 9999
 
-// HelperMain runs a transfer helper and exits if this process was started
-// as one; otherwise it returns at once. Every program that uses Transfer
-// (the test binary's TestMain, misc/labtimings) calls it first thing.
+// HelperMain runs a helper (transfer sink or source, or the HTTP get of
+// Namespace.HTTPGet) and exits if this process was started as one;
+// otherwise it returns at once. Every program that uses Transfer or HTTPGet
+// (the test binary's TestMain, misc/soak) calls it first thing.
 func HelperMain() {
 	mode := os.Getenv(helperEnv)
 	if mode == "" {
@@ -53,6 +54,8 @@ func runHelper(mode string, args []string, stdout, stderr io.Writer) int {
 		err = sink(args[0], args[1], stdout)
 	case mode == "source" && len(args) == 4:
 		err = source(args[0], args[1], args[2], args[3], stdout)
+	case mode == "get" && len(args) == 2:
+		err = httpGet(args[0], args[1], stdout)
 	default:
 		err = fmt.Errorf("unknown helper %q with %d arguments", mode, len(args))
 	}
@@ -173,16 +176,26 @@ type TransferResult struct {
 	Elapsed        time.Duration // from the source's start to both ends done
 }
 
+// ErrTransferMismatch is wrapped by the error of a transfer whose two ends
+// both finished but whose bytes or SHA-256 differ from the expected stream:
+// data was lost or changed, as opposed to a transfer that was cut.
+var ErrTransferMismatch = errors.New("transfer data mismatch")
+
 // Transfer sends size bytes over TCP from the from node's namespace to dst
 // (an address in the to node's namespace) and checks that the bytes and the
 // SHA-256 on both ends match the expected stream. Both helpers are killed
 // when timeout passes.
 func Transfer(from, to *Node, dst string, size int64, seed uint64, timeout time.Duration) (TransferResult, error) {
+	return TransferContext(context.Background(), from, to, dst, size, seed, timeout)
+}
+
+// TransferContext is Transfer whose helpers are also killed when ctx ends.
+func TransferContext(ctx context.Context, from, to *Node, dst string, size int64, seed uint64, timeout time.Duration) (TransferResult, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return TransferResult{}, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout+5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, timeout+5*time.Second)
 	defer cancel()
 	addr := net.JoinHostPort(dst, strconv.Itoa(transferPort))
 	limit := timeout.String()
@@ -227,16 +240,21 @@ func Transfer(from, to *Node, dst string, size int64, seed uint64, timeout time.
 		return res, err
 	}
 	res.Elapsed = time.Since(start)
-	want := ExpectedSum(size, seed)
+	return res, res.check(size, ExpectedSum(size, seed))
+}
+
+// check compares both ends' reports with the expected size and sum; a
+// difference wraps ErrTransferMismatch.
+func (res TransferResult) check(size int64, want [32]byte) error {
 	switch {
 	case res.Sent.Kind != "sent" || res.Received.Kind != "received":
-		return res, fmt.Errorf("helpers reported %q and %q", res.Sent.Kind, res.Received.Kind)
+		return fmt.Errorf("helpers reported %q and %q", res.Sent.Kind, res.Received.Kind)
 	case res.Sent.Bytes != size || res.Sent.Sum != want:
-		return res, fmt.Errorf("source sent %d bytes with sum %x, want %d with %x", res.Sent.Bytes, res.Sent.Sum, size, want)
+		return fmt.Errorf("%w: source sent %d bytes with sum %x, want %d with %x", ErrTransferMismatch, res.Sent.Bytes, res.Sent.Sum, size, want)
 	case res.Received.Bytes != size || res.Received.Sum != want:
-		return res, fmt.Errorf("sink received %d bytes with sum %x, want %d with %x", res.Received.Bytes, res.Received.Sum, size, want)
+		return fmt.Errorf("%w: sink received %d bytes with sum %x, want %d with %x", ErrTransferMismatch, res.Received.Bytes, res.Received.Sum, size, want)
 	}
-	return res, nil
+	return nil
 }
 
 // srcStderr is what a failed helper wrote to stderr, which Output keeps.

@@ -37,13 +37,7 @@ func subnetHost(t *testing.T, n *Node) string {
 // Issue 4 test 2a: two peered nodes ping each other's address and an
 // address inside each other's /64, both ways.
 func TestTwoNodesPing(t *testing.T) {
-	lab := newLab(t, false)
-	nodes, err := lab.Build(2, []Edge{{Dialer: 1, Listener: 0}})
-	must(t, err)
-	for _, n := range nodes {
-		must(t, n.Start())
-	}
-	must(t, WaitPeered(nodes[0], nodes[1], 20*time.Second))
+	_, nodes := peeredPair(t)
 	hosts := []string{subnetHost(t, nodes[0]), subnetHost(t, nodes[1])}
 
 	for i, from := range nodes {
