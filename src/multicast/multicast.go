@@ -74,6 +74,8 @@ type Multicast struct {
 	opts  Options
 	clock clock.Clock
 	log   *logging.Logger
+	// calls logs failed calls to beacons, which anyone on the link can send.
+	calls *logging.Limited
 	// pending counts listener calls into the core not yet answered.
 	pending int
 
@@ -114,6 +116,7 @@ func New(c Core, opts Options) *Multicast {
 	if m.log == nil {
 		m.log = logging.Discard()
 	}
+	m.calls = m.log.Limited(1, 10, m.clock.Now)
 	if m.opts.ListInterfaces == nil {
 		m.opts.ListInterfaces = SystemInterfaces
 	}

@@ -75,7 +75,7 @@ func (m *Multicast) _received(r *reader, payload []byte, src, dst netip.Addr, if
 	iface := st.name
 	m.core.CallPeerAsync(uri, iface, func(err error) {
 		if err != nil {
-			m.log.Debugf("Multicast: calling %s on %s: %v", uri, iface, err)
+			m.calls.Debugf("Multicast: calling %s on %s: %v", uri, iface, err)
 		}
 	})
 }
