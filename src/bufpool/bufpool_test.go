@@ -31,3 +31,30 @@ func TestReuseDoesNotAllocate(t *testing.T) {
 		t.Fatalf("%v allocations per Get/Put", a)
 	}
 }
+
+// The pool keeps a bounded number of free buffers however many come back:
+// a flood that puts back more than it takes leaves the rest to the
+// collector.
+func TestFreeBuffersBounded(t *testing.T) {
+	for range 10000 {
+		Put(make([]byte, 0, classes[0]))
+		Put(make([]byte, 0, classes[2]))
+	}
+	n := Free()
+	for i, c := range classes {
+		if n[i]*c > classBytes {
+			t.Fatalf("class %d keeps %d free buffers, %d bytes, over %d", c, n[i], n[i]*c, classBytes)
+		}
+	}
+	if n[0] == 0 || n[2] == 0 {
+		t.Fatalf("nothing kept: %v", n)
+	}
+}
+
+func BenchmarkGetPut(b *testing.B) {
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			Put(Get(1500))
+		}
+	})
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/yggmesh/ygg/src/core/hostiletest"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/dht"
+	"github.com/yggmesh/ygg/src/queue"
 	"github.com/yggmesh/ygg/src/transport"
 	"github.com/yggmesh/ygg/src/wire"
 )
@@ -344,4 +345,103 @@ func TestControlWritesToAStuckPeerCoalesce(t *testing.T) {
 // dhtResponseFrom is a search answer from key at coords [1].
 func dhtResponseFrom(key crypto.BoxPubKey) *dht.Response {
 	return &dht.Response{From: dht.Info{Key: key, Coords: wire.Coords{1}}}
+}
+
+// Found by the lab's hostile mesh: a peer flooding tiny packets with a new
+// random handle each made every packet a session stream of its own, so it
+// got thousands of turns to an honest session's one, and the honest
+// session, holding the most bytes, was the one dropped (9-25 % of pings
+// lost). Queues now go by source port first: an honest session sharing the
+// flooded port loses nothing.
+func TestFloodOfMadeUpSessionsCostsHonestSessionNothing(t *testing.T) {
+	a, kit := hostileTarget(t, nil, hostiletest.Options{})
+	// b's key must not beat a's: a new root would leave the kit's
+	// announcement (under a's old root) out of a's table.
+	id := NewIdentity()
+	for aSig := a.SigPub(); id.SigPub.Better(&aSig); {
+		id = NewIdentity()
+	}
+	cfg := config.Generate()
+	cfg.MulticastInterfaces = nil
+	b := &testNode{Core: New(id, Options{}), name: "b"}
+	if err := b.Start(cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Stop)
+	rec := newRecorder()
+	b.SetSessionHandler(rec)
+	tn := &testNet{t: t, nodes: []*testNode{a, b}}
+	tn.pipe(a, b)
+	waitFor(t, 15*time.Second, "b in a's DHT", func() error {
+		for _, e := range a.DHT() {
+			if e.BoxPub == b.BoxPub() {
+				return nil
+			}
+		}
+		return fmt.Errorf("not yet")
+	})
+	s, err := dialSync(t, a.Core, b.NodeID(), fullMask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hold b's router: b stops reading, so a's port toward b fills with the
+	// flood (timing-free). Send the honest messages into that full queue,
+	// let the flood churn it some more, then let b go: every honest message
+	// must come out.
+	release := holdActor(b.router)
+	defer release()
+	bCoords := b.Self().Coords
+	stop := make(chan struct{})
+	flooding := make(chan struct{})
+	go func() {
+		defer close(flooding)
+		payload := make([]byte, 3)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			blk := hostiletest.NewBlock()
+			for range 256 {
+				blk.Add(hostiletest.TrafficPacket(bCoords, 1, kit.Keys().Handle(), crypto.BoxNonce{}, payload))
+			}
+			if kit.SendBlock(blk) != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		<-flooding
+	}()
+	dropped := func() (n uint64) {
+		phony.Block(a.sw, func() { n = a.sw.queues.Dropped(queue.Bulk).Packets })
+		return
+	}
+	waitFor(t, 20*time.Second, "the flood to fill a's queue", func() error {
+		if d := dropped(); d < 2000 {
+			return fmt.Errorf("%d dropped", d)
+		}
+		return nil
+	})
+	const n = 50
+	for i := range n {
+		s.Send(nil, []byte(fmt.Sprint(i)), 0)
+	}
+	before := dropped()
+	waitFor(t, 20*time.Second, "the flood to churn the queue", func() error {
+		if d := dropped(); d < before+5000 {
+			return fmt.Errorf("%d more dropped", d-before)
+		}
+		return nil
+	})
+	release()
+	for got := 0; got < n; got++ {
+		select {
+		case <-rec.got:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d of %d honest messages came through the flood", got, n)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 	"github.com/yggmesh/ygg/src/transport"
 )
 
-// holdActor blocks a until the returned func is called.
+// holdActor blocks a until the returned func is called (once or more).
 func holdActor(a phony.Actor) (release func()) {
 	held, done := make(chan struct{}), make(chan struct{})
 	go phony.Block(a, func() {
@@ -19,7 +20,8 @@ func holdActor(a phony.Actor) (release func()) {
 		<-done
 	})
 	<-held
-	return func() { close(done) }
+	var once sync.Once
+	return func() { once.Do(func() { close(done) }) }
 }
 
 // Finding 6 of issue 10: when a link's teardown overtook the links actor's

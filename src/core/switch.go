@@ -13,21 +13,24 @@ package core
 // router, for port 0), and the next batch goes when one is done. The switch
 // never waits on a port.
 //
-// Streams: session traffic is queued per session (destination routing
-// ports and the receiver's handle, never the flow key), so the packets of
-// one session leave in the order they were sealed; its receiver drops any
-// nonce older than the newest it has seen (spec 02 §6.11), so reordering
-// them here would lose them. Protocol traffic is queued per port it came
-// from, so one peer's flood of control packets costs only that peer.
+// Streams: packets are queued by the port they came from (0: this node),
+// which no remote can forge, so one peer's traffic competes only with
+// itself. Within a source, session traffic is queued per session
+// (destination routing ports and the receiver's handle, never the flow
+// key), so the packets of one session leave in the order they were sealed;
+// its receiver drops any nonce older than the newest it has seen (spec 02
+// §6.11), so reordering them here would lose them. A peer that makes up a
+// session for every packet gets no more turns than one honest peer.
 //
 // Bounds: bulk bytes queued on all ports together are bounded by
 // SwitchOptions.MaxTotalQueueSize (default 4 MiB; v0.3.16 reads the option
 // but never uses it), control bytes by maxControlQueued; both count the
 // buffers packets really hold (queue.Cost). Over a bound the oldest packet
-// of the heaviest stream anywhere is dropped, so a slow peer or a greedy
-// session pays for congestion, not the others. Batches handed out are
-// bounded in bytes and in what their buffers hold, so the packets in
-// flight are bounded too: at most maxInflight × batchCost per port.
+// of the heaviest stream of the heaviest source anywhere is dropped, so a
+// slow peer or a greedy sender pays for congestion, not the others.
+// Batches handed out are bounded in bytes and in what their buffers hold,
+// so the packets in flight are bounded too: at most maxInflight × batchCost
+// per port.
 
 import (
 	"hash/maphash"
@@ -253,9 +256,9 @@ func (sw *switchActor) _forward(from uint64, packet []byte) {
 		return
 	}
 	if packet[0] == wire.TypeProtocolTraffic {
-		sp.queue.Push(queue.Control, from, packet)
+		sp.queue.Push(queue.Control, from, 0, packet)
 	} else {
-		sp.queue.Push(queue.Bulk, sw._sessionStream(packet), packet)
+		sp.queue.Push(queue.Bulk, from, sw._sessionStream(packet), packet)
 	}
 	sw._drain(port, sp)
 	sw.queues.Trim()

@@ -91,7 +91,7 @@ func TestSwitchBoundCountsBufferCapacity(t *testing.T) {
 	if bulk > bound {
 		t.Fatalf("bulk counts %d bytes, bound %d", bulk, bound)
 	}
-	if want := held + len(pkts)*queue.PacketOverhead + st.Streams*queue.StreamOverhead; bulk != want {
+	if want := held + len(pkts)*queue.PacketOverhead + st.Streams*queue.StreamOverhead + st.Sources*queue.SourceOverhead; bulk != want {
 		t.Fatalf("bulk counts %d, but its %d packets hold %d bytes of buffers (%d with overheads)", bulk, len(pkts), held, want)
 	}
 	if max := bound / (2048 + queue.PacketOverhead); len(pkts) > max {

@@ -5,31 +5,32 @@
 //   - Two classes. Control packets (protocol traffic: DHT, session pings,
 //     NodeInfo) are always sent before bulk packets (session traffic), so a
 //     flood of data never delays a search answer or a session handshake.
-//   - Within a class, packets are grouped into streams by a key the owner
-//     chooses: for bulk, the session (destination and handle), so a session's
-//     sealed packets leave in the order they were sealed, which its receiver
-//     requires (it drops a nonce older than the newest it has seen); for
-//     control, the port the packet came from, so one peer's flood cannot push
-//     out another's control packets. Streams are served round robin, one
-//     packet per turn, so one busy stream cannot starve another; within a
-//     stream the order is FIFO.
+//   - Within a class, packets are grouped first by source, the port they
+//     came in on, which no remote can forge: one peer's traffic competes
+//     only with itself. Within a source they are grouped into streams by a
+//     key the owner chooses (for bulk, the session: destination and handle),
+//     so a session's sealed packets leave in the order they were sealed,
+//     which its receiver requires (it drops a nonce older than the newest it
+//     has seen). Sources are served round robin, one packet per turn, and
+//     so are the streams of each source; within a stream the order is FIFO.
+//     A peer that makes up thousands of sessions still gets one turn in
+//     each round, as each honest peer does.
 //   - Each class has one byte bound for the whole Set. What counts is what
 //     the packets really hold: the capacity of each buffer plus a fixed
-//     overhead per packet and per stream (Cost), not the packet length, so a
-//     flood of tiny packets in big pooled buffers is bounded too. Over the
-//     bound, Trim drops the oldest packet of the stream holding the most
-//     bytes in any queue of the Set, until the class fits: the heaviest
-//     sender pays for congestion. Drops are counted; nothing blocks.
+//     overhead per packet, stream and source (see Cost), not the packet
+//     length, so a flood of tiny packets in big pooled buffers is bounded
+//     too. Over the bound, Trim drops the oldest packet of the heaviest
+//     stream of the heaviest source in any queue of the Set, until the
+//     class fits: the heaviest sender pays for congestion. Drops are
+//     counted; nothing blocks.
 //
-// Work per packet is O(log n) in the number of streams: each class keeps a
-// heap of its streams by weight, and each queue a doubly linked ring of its
-// streams for round robin.
+// Work per packet is O(log n): each class keeps a heap of its sources by
+// weight and each source a heap of its streams; rings of sources and of
+// streams are doubly linked for round robin.
 //
 // The Set and its queues are plain data owned by one actor (the switch): no
 // locks, no goroutines, no clock.
 package queue
-
-import "container/heap"
 
 // Class is a packet class.
 type Class int
@@ -42,11 +43,13 @@ const (
 )
 
 // Bookkeeping costs counted against the bounds besides the buffers
-// themselves: a packet's slot in its FIFO, and a stream's struct, map entry
-// and heap slot (both rounded up from their sizes on 64-bit systems).
+// themselves: a packet's slot in its FIFO, and the struct, map entry and
+// heap slot of a stream or a source (rounded up from their sizes on 64-bit
+// systems).
 const (
 	PacketOverhead = 64
 	StreamOverhead = 192
+	SourceOverhead = 192
 )
 
 // Cost is what a queued packet counts against its class bound.
@@ -71,11 +74,11 @@ type Set struct {
 	onDrop func([]byte)
 	// free keeps a few retired streams with their FIFO storage: a session
 	// whose queue drains after every packet would otherwise allocate a
-	// stream per packet.
-	free []*stream
+	// stream per packet. freeSources does the same for sources.
+	free        []*stream
+	freeSources []*source
 }
 
-// maxFree bounds the retired streams kept for reuse.
 const (
 	maxFree      = 64
 	maxFreeSlots = 256
@@ -84,9 +87,10 @@ const (
 // classState is one class across every queue of the Set.
 type classState struct {
 	max      int
-	bytes    int        // Cost of the packets queued plus StreamOverhead per stream
-	heaviest streamHeap // every non-empty stream of the class, heaviest first
-	dropped  Drops      // by the bound
+	bytes    int                // Cost of the packets queued plus the stream and source overheads
+	heaviest weightHeap[source] // every non-empty source of the class, heaviest first
+	streams  int                // non-empty streams
+	dropped  Drops              // by the bound
 }
 
 // NewSet makes a set with the given bounds for control and bulk bytes.
@@ -108,24 +112,25 @@ func (s *Set) Bound(c Class) int { return s.classes[c].max }
 func (s *Set) Bytes(c Class) int { return s.classes[c].bytes }
 
 // Streams is the number of non-empty streams of a class.
-func (s *Set) Streams(c Class) int { return len(s.classes[c].heaviest) }
+func (s *Set) Streams(c Class) int { return s.classes[c].streams }
 
 // Dropped is what the bound of a class has dropped so far.
 func (s *Set) Dropped(c Class) Drops { return s.classes[c].dropped }
 
 // Trim drops packets until every class fits its bound: each time the
-// oldest packet of the heaviest stream of the class, wherever it is queued.
-// The owner calls it after pushing and handing out what it could, so the
-// bound applies to what is left waiting.
+// oldest packet of the heaviest stream of the heaviest source of the
+// class, wherever it is queued. The owner calls it after pushing and
+// handing out what it could, so the bound applies to what is left waiting.
 func (s *Set) Trim() {
 	for c := range s.classes {
 		cs := &s.classes[c]
 		for cs.bytes > cs.max && len(cs.heaviest) > 0 {
-			q := cs.heaviest[0].q
-			cost := q.take(cs.heaviest[0])
+			src := cs.heaviest[0]
+			q := src.q
+			p, cost := q.take(src.heaviest[0])
 			cs.dropped.add(cost)
 			q.dropped[c].add(cost)
-			s.drop(q.lastTaken)
+			s.drop(p)
 		}
 	}
 }
@@ -139,119 +144,133 @@ func (s *Set) drop(p []byte) {
 // Queue holds the packets waiting for one port, in its Set.
 type Queue struct {
 	set     *Set
-	rings   [numClasses]ring
-	streams map[streamKey]*stream
+	rings   [numClasses]ring[source] // non-empty sources, round robin
+	sources map[sourceKey]*source
 	packets int
 	bytes   [numClasses]int
 	dropped [numClasses]Drops // by the Set's bounds
 	closed  Drops             // by Close
-	// lastTaken is the packet the last take removed (so take needs no
-	// second return value on the hot path).
-	lastTaken []byte
 }
 
-type streamKey struct {
+type sourceKey struct {
 	class Class
-	key   uint64
+	src   uint64
 }
 
-// stream is the packets of one key in one queue, oldest first.
+// source is the packets of one class from one port, in one queue.
+type source struct {
+	links[source]
+	q        *Queue
+	key      sourceKey
+	streams  map[uint64]*stream
+	rr       ring[stream]       // non-empty streams, round robin
+	heaviest weightHeap[stream] // the same, heaviest first
+}
+
+// stream is the packets of one key from one source, oldest first.
 type stream struct {
-	q          *Queue
-	class      Class
-	key        uint64
-	packets    fifo
-	bytes      int // Cost of its packets
-	heapIndex  int
-	prev, next *stream // ring neighbours
+	links[stream]
+	src     *source
+	key     uint64
+	packets fifo
 }
 
 // NewQueue makes an empty queue in the set.
 func (s *Set) NewQueue() *Queue {
-	return &Queue{set: s, streams: make(map[streamKey]*stream)}
+	return &Queue{set: s, sources: make(map[sourceKey]*source)}
 }
 
-func (s *Set) newStream(q *Queue, c Class, key uint64) *stream {
-	if n := len(s.free); n > 0 {
-		st := s.free[n-1]
-		s.free[n-1] = nil
-		s.free = s.free[:n-1]
-		st.q, st.class, st.key = q, c, key
-		return st
-	}
-	return &stream{q: q, class: c, key: key}
-}
-
-// retire keeps an emptied stream for reuse, if there is room.
-func (s *Set) retire(st *stream) {
-	if len(s.free) < maxFree {
-		st.q = nil
-		if cap(st.packets.items) > maxFreeSlots {
-			st.packets = fifo{} // do not keep a flood's storage around
-		}
-		s.free = append(s.free, st)
-	}
-}
-
-// Push queues p in the stream named key of class c. It never drops: the
-// owner calls Set.Trim once it has handed out what it could.
-func (q *Queue) Push(c Class, key uint64, p []byte) {
+// Push queues p of class c from source src in the stream named key. It
+// never drops: the owner calls Set.Trim once it has handed out what it
+// could.
+func (q *Queue) Push(c Class, src, key uint64, p []byte) {
 	cs := &q.set.classes[c]
-	st := q.streams[streamKey{c, key}]
+	sk := sourceKey{c, src}
+	g := q.sources[sk]
+	if g == nil {
+		g = q.set.newSource(q, sk)
+		q.sources[sk] = g
+		q.rings[c].insert(g)
+		cs.heaviest.push(g)
+		q.charge(c, SourceOverhead)
+	}
+	st := g.streams[key]
 	if st == nil {
-		st = q.set.newStream(q, c, key)
-		q.streams[streamKey{c, key}] = st
-		q.rings[c].insert(st)
-		heap.Push(&cs.heaviest, st)
-		cs.bytes += StreamOverhead
-		q.bytes[c] += StreamOverhead
+		st = q.set.newStream(g, key)
+		g.streams[key] = st
+		g.rr.insert(st)
+		g.heaviest.push(st)
+		cs.streams++
+		q.charge(c, StreamOverhead)
+		g.weight += StreamOverhead
 	}
 	cost := Cost(p)
 	st.packets.push(p)
-	st.bytes += cost
-	heap.Fix(&cs.heaviest, st.heapIndex)
-	cs.bytes += cost
-	q.bytes[c] += cost
+	st.weight += cost
+	g.weight += cost
+	g.heaviest.fix(st)
+	cs.heaviest.fix(g)
+	q.charge(c, cost)
 	q.packets++
 }
 
-// take removes the oldest packet of st into q.lastTaken and returns its
-// cost, retiring st when it is left empty.
-func (q *Queue) take(st *stream) int {
-	cs := &q.set.classes[st.class]
-	p := st.packets.pop()
-	cost := Cost(p)
-	st.bytes -= cost
-	cs.bytes -= cost
-	q.bytes[st.class] -= cost
-	q.packets--
-	if st.packets.len() == 0 {
-		q.rings[st.class].remove(st)
-		heap.Remove(&cs.heaviest, st.heapIndex)
-		delete(q.streams, streamKey{st.class, st.key})
-		cs.bytes -= StreamOverhead
-		q.bytes[st.class] -= StreamOverhead
-		q.set.retire(st)
-	} else {
-		heap.Fix(&cs.heaviest, st.heapIndex)
-	}
-	q.lastTaken = p
-	return cost
+// charge adds n (negative to release) to what class c counts, in the queue
+// and in the set.
+func (q *Queue) charge(c Class, n int) {
+	q.bytes[c] += n
+	q.set.classes[c].bytes += n
 }
 
-// Pop removes the next packet to send: control first, then bulk, each
-// round robin over its streams.
+// take removes the oldest packet of st, retiring st and its source when
+// they are left empty, and returns the packet and its cost.
+func (q *Queue) take(st *stream) ([]byte, int) {
+	g := st.src
+	c := g.key.class
+	cs := &q.set.classes[c]
+	p := st.packets.pop()
+	cost := Cost(p)
+	st.weight -= cost
+	g.weight -= cost
+	q.charge(c, -cost)
+	q.packets--
+	if st.packets.len() == 0 {
+		g.rr.remove(st)
+		g.heaviest.remove(st)
+		delete(g.streams, st.key)
+		cs.streams--
+		q.charge(c, -StreamOverhead)
+		g.weight -= StreamOverhead
+		q.set.retire(st)
+	} else {
+		g.heaviest.fix(st)
+	}
+	if g.rr.cur == nil {
+		q.rings[c].remove(g)
+		cs.heaviest.remove(g)
+		delete(q.sources, g.key)
+		q.charge(c, -SourceOverhead)
+		q.set.retireSource(g)
+	} else {
+		cs.heaviest.fix(g)
+	}
+	return p, cost
+}
+
+// Pop removes the next packet to send: control first, then bulk; within a
+// class, one packet per source per turn, and within a source one packet per
+// stream per turn.
 func (q *Queue) Pop() ([]byte, bool) {
 	for c := range q.rings {
 		r := &q.rings[c]
 		if r.cur == nil {
 			continue
 		}
-		st := r.cur
-		r.cur = st.next // one packet per turn; take moves cur on if st empties
-		q.take(st)
-		p := q.lastTaken
-		q.lastTaken = nil
+		g := r.cur
+		st := g.rr.cur
+		// Move both rings on before take, which may retire st or g.
+		g.rr.cur = st.next
+		r.cur = g.next
+		p, _ := q.take(st)
 		return p, true
 	}
 	return nil, false
@@ -281,13 +300,12 @@ func (q *Queue) Close() int {
 	n := 0
 	for c := range q.rings {
 		for q.rings[c].cur != nil {
-			cost := q.take(q.rings[c].cur)
+			p, cost := q.take(q.rings[c].cur.rr.cur)
 			q.closed.add(cost)
-			q.set.drop(q.lastTaken)
+			q.set.drop(p)
 			n++
 		}
 	}
-	q.lastTaken = nil
 	return n
 }
 
@@ -303,20 +321,25 @@ type Stats struct {
 	ControlBytes int // what the control class counts here (Cost)
 	BulkBytes    int // what the bulk class counts here (Cost)
 	Streams      int // non-empty streams
+	Sources      int // non-empty sources
 	DroppedBound Drops
 	DroppedClose Drops
 }
 
 // Stats reports the queue's state and counters.
 func (q *Queue) Stats() Stats {
-	return Stats{
+	st := Stats{
 		Packets:      q.packets,
 		ControlBytes: q.bytes[Control],
 		BulkBytes:    q.bytes[Bulk],
-		Streams:      len(q.streams),
+		Sources:      len(q.sources),
 		DroppedBound: Drops{q.dropped[Control].Packets + q.dropped[Bulk].Packets, q.dropped[Control].Bytes + q.dropped[Bulk].Bytes},
 		DroppedClose: q.closed,
 	}
+	for _, g := range q.sources {
+		st.Streams += len(g.streams)
+	}
+	return st
 }
 
 // Bytes is what class c counts in this queue.
@@ -325,71 +348,54 @@ func (q *Queue) Bytes(c Class) int { return q.bytes[c] }
 // Each calls f for every packet waiting, for tests and inspection.
 func (q *Queue) Each(f func(c Class, p []byte)) {
 	for c := range q.rings {
-		r := &q.rings[c]
-		if r.cur == nil {
-			continue
-		}
-		st := r.cur
-		for {
-			st.packets.each(func(p []byte) { f(Class(c), p) })
-			if st = st.next; st == r.cur {
-				break
-			}
-		}
+		q.rings[c].each(func(g *source) {
+			g.rr.each(func(st *stream) {
+				st.packets.each(func(p []byte) { f(Class(c), p) })
+			})
+		})
 	}
 }
 
-// ring is a circular doubly linked list of streams; cur is served next.
-type ring struct{ cur *stream }
-
-// insert adds st at the end of the current round (just before cur).
-func (r *ring) insert(st *stream) {
-	if r.cur == nil {
-		st.prev, st.next = st, st
-		r.cur = st
-		return
+func (s *Set) newSource(q *Queue, key sourceKey) *source {
+	if n := len(s.freeSources); n > 0 {
+		g := s.freeSources[n-1]
+		s.freeSources[n-1] = nil
+		s.freeSources = s.freeSources[:n-1]
+		g.q, g.key = q, key
+		return g
 	}
-	last := r.cur.prev
-	st.prev, st.next = last, r.cur
-	last.next = st
-	r.cur.prev = st
+	return &source{q: q, key: key, streams: make(map[uint64]*stream)}
 }
 
-func (r *ring) remove(st *stream) {
-	if st.next == st {
-		r.cur = nil
-	} else {
-		st.prev.next = st.next
-		st.next.prev = st.prev
-		if r.cur == st {
-			r.cur = st.next
+// retireSource keeps an emptied source for reuse, if there is room.
+func (s *Set) retireSource(g *source) {
+	if len(s.freeSources) < maxFree {
+		g.q = nil
+		g.heaviest = g.heaviest[:0]
+		s.freeSources = append(s.freeSources, g)
+	}
+}
+
+func (s *Set) newStream(g *source, key uint64) *stream {
+	if n := len(s.free); n > 0 {
+		st := s.free[n-1]
+		s.free[n-1] = nil
+		s.free = s.free[:n-1]
+		st.src, st.key = g, key
+		return st
+	}
+	return &stream{src: g, key: key}
+}
+
+// retire keeps an emptied stream for reuse, if there is room.
+func (s *Set) retire(st *stream) {
+	if len(s.free) < maxFree {
+		st.src = nil
+		if cap(st.packets.items) > maxFreeSlots {
+			st.packets = fifo{} // do not keep a flood's storage around
 		}
+		s.free = append(s.free, st)
 	}
-	st.prev, st.next = nil, nil
-}
-
-// streamHeap orders streams by the bytes they hold, heaviest first.
-type streamHeap []*stream
-
-func (h streamHeap) Len() int           { return len(h) }
-func (h streamHeap) Less(i, j int) bool { return h[i].bytes > h[j].bytes }
-func (h streamHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].heapIndex = i
-	h[j].heapIndex = j
-}
-func (h *streamHeap) Push(x any) {
-	st := x.(*stream)
-	st.heapIndex = len(*h)
-	*h = append(*h, st)
-}
-func (h *streamHeap) Pop() any {
-	old := *h
-	st := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	st.heapIndex = -1
-	return st
 }
 
 // fifo is a slice-backed queue that reuses its storage.

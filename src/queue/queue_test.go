@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -31,11 +32,11 @@ const big = 1 << 30
 
 func TestControlBeforeBulk(t *testing.T) {
 	q := NewSet(big, big, nil).NewQueue()
-	q.Push(Bulk, 1, pkt("b1", 10))
-	q.Push(Bulk, 1, pkt("b2", 10))
-	q.Push(Control, 0, pkt("c1", 10))
-	q.Push(Bulk, 1, pkt("b3", 10))
-	q.Push(Control, 0, pkt("c2", 10))
+	q.Push(Bulk, 1, 1, pkt("b1", 10))
+	q.Push(Bulk, 1, 1, pkt("b2", 10))
+	q.Push(Control, 1, 0, pkt("c1", 10))
+	q.Push(Bulk, 1, 1, pkt("b3", 10))
+	q.Push(Control, 1, 0, pkt("c2", 10))
 	if got := fmt.Sprint(drain(q)); got != "[c1 c2 b1 b2 b3]" {
 		t.Fatalf("order %s", got)
 	}
@@ -47,10 +48,10 @@ func TestControlBeforeBulk(t *testing.T) {
 func TestRoundRobinBetweenStreamsFIFOWithin(t *testing.T) {
 	q := NewSet(big, big, nil).NewQueue()
 	for i := range 3 {
-		q.Push(Bulk, 7, pkt(fmt.Sprintf("x%d", i), 1000))
+		q.Push(Bulk, 1, 7, pkt(fmt.Sprintf("x%d", i), 1000))
 	}
-	q.Push(Bulk, 9, pkt("p", 64))
-	q.Push(Bulk, 7, pkt("x3", 1000))
+	q.Push(Bulk, 1, 9, pkt("p", 64))
+	q.Push(Bulk, 1, 7, pkt("x3", 1000))
 	// The ping's stream waits behind one packet of the bulk stream, and the
 	// bulk stream keeps its own order.
 	if got := fmt.Sprint(drain(q)); got != "[x0 p x1 x2 x3]" {
@@ -67,7 +68,7 @@ func TestBoundCountsBufferCapacity(t *testing.T) {
 	set := NewSet(big, bound, func([]byte) { dropped++ })
 	q := set.NewQueue()
 	for i := range 20000 {
-		q.Push(Bulk, uint64(i), pkt("abc", 2048)) // every packet its own stream
+		q.Push(Bulk, 1, uint64(i), pkt("abc", 2048)) // every packet its own stream
 		set.Trim()
 		if set.Bytes(Bulk) > bound {
 			t.Fatalf("after push %d: %d bytes counted, bound %d", i, set.Bytes(Bulk), bound)
@@ -79,7 +80,7 @@ func TestBoundCountsBufferCapacity(t *testing.T) {
 	if n != q.Len() {
 		t.Fatalf("Each saw %d packets, Len %d", n, q.Len())
 	}
-	if counted := set.Bytes(Bulk); held+n*(PacketOverhead+StreamOverhead) != counted {
+	if counted := set.Bytes(Bulk); held+n*(PacketOverhead+StreamOverhead)+SourceOverhead != counted {
 		t.Fatalf("counted %d bytes, but the queue holds %d bytes of buffers in %d packets", counted, held, n)
 	}
 	if max := bound / (2048 + PacketOverhead + StreamOverhead); n > max {
@@ -94,10 +95,10 @@ func TestTrimDropsOldestOfHeaviestStreamInAnyQueue(t *testing.T) {
 	var dropped []string
 	set := NewSet(big, big, func(p []byte) { dropped = append(dropped, tagOf(p)) })
 	q1, q2 := set.NewQueue(), set.NewQueue()
-	q1.Push(Bulk, 1, pkt("light", 1000))
-	q2.Push(Bulk, 1, pkt("h0", 1000))
-	q2.Push(Bulk, 1, pkt("h1", 1000))
-	q2.Push(Bulk, 2, pkt("other", 1500))
+	q1.Push(Bulk, 1, 1, pkt("light", 1000))
+	q2.Push(Bulk, 1, 1, pkt("h0", 1000))
+	q2.Push(Bulk, 1, 1, pkt("h1", 1000))
+	q2.Push(Bulk, 1, 2, pkt("other", 1500))
 	set.SetBound(Bulk, set.Bytes(Bulk)-1)
 	set.Trim()
 	if fmt.Sprint(dropped) != "[h0]" {
@@ -119,9 +120,9 @@ func TestTrimDropsOldestOfHeaviestStreamInAnyQueue(t *testing.T) {
 func TestControlFloodPaysForItself(t *testing.T) {
 	set := NewSet(32<<10, big, nil)
 	q := set.NewQueue()
-	q.Push(Control, 2, pkt("honest", 2048))
+	q.Push(Control, 2, 0, pkt("honest", 2048))
 	for i := range 1000 {
-		q.Push(Control, 1, pkt(fmt.Sprintf("flood%d", i), 2048))
+		q.Push(Control, 1, 0, pkt(fmt.Sprintf("flood%d", i), 2048))
 		set.Trim()
 	}
 	if set.Bytes(Control) > 32<<10 {
@@ -139,15 +140,15 @@ func TestCloseDropsEverythingAndRestoresTheBound(t *testing.T) {
 	set := NewSet(big, big, func([]byte) { n++ })
 	q := set.NewQueue()
 	other := set.NewQueue()
-	other.Push(Bulk, 1, pkt("stay", 100))
+	other.Push(Bulk, 1, 1, pkt("stay", 100))
 	for i := range 10 {
-		q.Push(Bulk, uint64(i%3), pkt("x", 100))
-		q.Push(Control, 0, pkt("c", 100))
+		q.Push(Bulk, 1, uint64(i%3), pkt("x", 100))
+		q.Push(Control, 1, 0, pkt("c", 100))
 	}
 	if got := q.Close(); got != 20 || n != 20 {
 		t.Fatalf("Close dropped %d, onDrop saw %d", got, n)
 	}
-	if want := Cost(pkt("stay", 100)) + StreamOverhead; set.Bytes(Bulk) != want || set.Bytes(Control) != 0 {
+	if want := Cost(pkt("stay", 100)) + StreamOverhead + SourceOverhead; set.Bytes(Bulk) != want || set.Bytes(Control) != 0 {
 		t.Fatalf("set counts bulk %d control %d after close, want %d and 0", set.Bytes(Bulk), set.Bytes(Control), want)
 	}
 	if set.Streams(Bulk) != 1 {
@@ -161,7 +162,7 @@ func TestCloseDropsEverythingAndRestoresTheBound(t *testing.T) {
 func TestPopBatchBoundsLengthAndCost(t *testing.T) {
 	q := NewSet(big, big, nil).NewQueue()
 	for range 100 {
-		q.Push(Bulk, 1, pkt("abc", 2048))
+		q.Push(Bulk, 1, 1, pkt("abc", 2048))
 	}
 	b := q.PopBatch(nil, 1<<20, 10*Cost(pkt("", 2048)))
 	if len(b) != 10 {
@@ -188,7 +189,7 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 		switch op := rng.IntN(10); {
 		case op < 6:
 			c := Class(rng.IntN(2))
-			q.Push(c, uint64(rng.IntN(8)), make([]byte, 1+rng.IntN(60), 64+rng.IntN(3000)))
+			q.Push(c, uint64(rng.IntN(3)), uint64(rng.IntN(8)), make([]byte, 1+rng.IntN(60), 64+rng.IntN(3000)))
 		case op < 8:
 			q.PopBatch(nil, rng.IntN(5000), rng.IntN(20000))
 		case op < 9:
@@ -210,72 +211,100 @@ func TestRandomOperationsKeepInvariants(t *testing.T) {
 
 func checkInvariants(t *testing.T, set *Set, queues []*Queue) {
 	t.Helper()
-	var total [numClasses]int
-	streams := [numClasses]int{}
+	var total, sources, streams [numClasses]int
 	for _, q := range queues {
-		var perClass [numClasses]int
-		packets := 0
+		packets, nsources := 0, 0
 		for c := range q.rings {
-			r := &q.rings[c]
-			seen := map[*stream]bool{}
-			if st := r.cur; st != nil {
-				for {
-					if seen[st] || st.packets.len() == 0 || st.q != q || st.class != Class(c) {
-						t.Fatalf("ring of class %d holds a bad stream", c)
+			held := 0
+			q.rings[c].each(func(g *source) {
+				nsources++
+				sources[c]++
+				if g.q != q || g.key.class != Class(c) || g.rr.cur == nil {
+					t.Fatalf("ring of class %d holds a bad source", c)
+				}
+				weight := 0
+				nstreams := 0
+				g.rr.each(func(st *stream) {
+					nstreams++
+					if st.src != g || st.packets.len() == 0 {
+						t.Fatal("a source's ring holds a bad stream")
 					}
-					seen[st] = true
 					sum := 0
 					st.packets.each(func(p []byte) { sum += Cost(p) })
-					if sum != st.bytes {
-						t.Fatalf("stream counts %d, holds %d", st.bytes, sum)
+					if sum != st.weight {
+						t.Fatalf("stream counts %d, holds %d", st.weight, sum)
 					}
-					perClass[c] += sum + StreamOverhead
+					weight += sum + StreamOverhead
 					packets += st.packets.len()
-					if st.next.prev != st {
-						t.Fatal("ring links broken")
+					if lk(lk(st).next).prev != st {
+						t.Fatal("stream ring links broken")
 					}
-					if st = st.next; st == r.cur {
-						break
-					}
+				})
+				if weight != g.weight || nstreams != len(g.streams) || nstreams != len(g.heaviest) {
+					t.Fatalf("source counts %d in %d streams (%d in its heap), holds %d in %d", g.weight, len(g.streams), len(g.heaviest), weight, nstreams)
 				}
+				checkHeap(t, g.heaviest)
+				streams[c] += nstreams
+				held += weight + SourceOverhead
+			})
+			if held != q.bytes[c] {
+				t.Fatalf("queue class %d counts %d, holds %d", c, q.bytes[c], held)
 			}
-			streams[c] += len(seen)
-			if perClass[c] != q.bytes[c] {
-				t.Fatalf("queue class %d counts %d, holds %d", c, q.bytes[c], perClass[c])
-			}
-			total[c] += perClass[c]
+			total[c] += held
 		}
-		if packets != q.packets || len(q.streams) != len(q.rings[Control].all())+len(q.rings[Bulk].all()) {
-			t.Fatalf("queue counts %d packets and %d streams, rings hold %d", q.packets, len(q.streams), packets)
+		if packets != q.packets || nsources != len(q.sources) {
+			t.Fatalf("queue counts %d packets and %d sources, rings hold %d and %d", q.packets, len(q.sources), packets, nsources)
 		}
 	}
 	for c := range numClasses {
 		cs := &set.classes[c]
-		if cs.bytes != total[c] || len(cs.heaviest) != streams[c] {
-			t.Fatalf("class %d: set counts %d bytes in %d streams, queues hold %d in %d", c, cs.bytes, len(cs.heaviest), total[c], streams[c])
+		if cs.bytes != total[c] || len(cs.heaviest) != sources[c] || cs.streams != streams[c] {
+			t.Fatalf("class %d: set counts %d bytes, %d sources, %d streams; queues hold %d, %d, %d",
+				c, cs.bytes, len(cs.heaviest), cs.streams, total[c], sources[c], streams[c])
 		}
-		for i, st := range cs.heaviest {
-			if st.heapIndex != i {
-				t.Fatal("heap index out of date")
-			}
-			if i > 0 && st.bytes > cs.heaviest[(i-1)/2].bytes {
-				t.Fatal("heap order broken")
-			}
+		checkHeap(t, cs.heaviest)
+	}
+}
+
+func checkHeap[T any](t *testing.T, h weightHeap[T]) {
+	t.Helper()
+	for i, x := range h {
+		if lk(x).heapIndex != i {
+			t.Fatal("heap index out of date")
+		}
+		if i > 0 && lk(x).weight > lk(h[(i-1)/2]).weight {
+			t.Fatal("heap order broken")
 		}
 	}
 }
 
-func (r *ring) all() []*stream {
-	var out []*stream
-	if st := r.cur; st != nil {
-		for {
-			out = append(out, st)
-			if st = st.next; st == r.cur {
-				break
+// A peer that makes up a session for every packet (as a flood with random
+// handles does) gets one turn per round like any other source, and over
+// the bound it loses its own packets: the honest session from another port
+// neither waits behind the flood nor is dropped for it.
+func TestMadeUpSessionsDoNotStarveAnotherSource(t *testing.T) {
+	set := NewSet(big, 64<<10, nil)
+	q := set.NewQueue()
+	for i := range 1000 {
+		q.Push(Bulk, 1, uint64(i), pkt(fmt.Sprintf("f%d", i), 2048))
+		if i%200 == 0 {
+			q.Push(Bulk, 2, 7, pkt(fmt.Sprintf("honest%d", i/200), 2048))
+		}
+		set.Trim()
+	}
+	out := drain(q)
+	var honest []string
+	for i, tag := range out {
+		if strings.HasPrefix(tag, "honest") {
+			honest = append(honest, tag)
+			if i > 2*len(honest) {
+				t.Fatalf("honest packet %s left in place %d: it waited behind the flood", tag, i)
 			}
 		}
 	}
-	return out
+	if fmt.Sprint(honest) != "[honest0 honest1 honest2 honest3 honest4]" {
+		t.Fatalf("honest packets out: %v", honest)
+	}
 }
 
 // BenchmarkPushAtBound pushes tiny packets, each its own stream, into a
@@ -288,11 +317,11 @@ func BenchmarkPushAtBound(b *testing.B) {
 			q := set.NewQueue()
 			p := make([]byte, 3, 2048)
 			for i := 0; set.Bytes(Bulk) < bound; i++ {
-				q.Push(Bulk, uint64(i), p)
+				q.Push(Bulk, 1, uint64(i), p)
 			}
 			b.ResetTimer()
 			for i := range b.N {
-				q.Push(Bulk, uint64(i)+1<<40, p)
+				q.Push(Bulk, 1, uint64(i)+1<<40, p)
 				set.Trim()
 			}
 			b.ReportMetric(float64(set.Streams(Bulk)), "streams")
@@ -308,7 +337,7 @@ func BenchmarkOneSessionFlowing(b *testing.B) {
 	p := make([]byte, 1300, 2048)
 	b.ReportAllocs()
 	for range b.N {
-		q.Push(Bulk, 42, p)
+		q.Push(Bulk, 1, 42, p)
 		set.Trim()
 		q.Pop()
 	}
