@@ -75,8 +75,8 @@ type Set struct {
 	// free keeps a few retired streams with their FIFO storage: a session
 	// whose queue drains after every packet would otherwise allocate a
 	// stream per packet. freeSources does the same for sources.
-	free        []*stream
-	freeSources []*source
+	free        freeList[stream]
+	freeSources freeList[source]
 }
 
 const (
@@ -357,44 +357,56 @@ func (q *Queue) Each(f func(c Class, p []byte)) {
 }
 
 func (s *Set) newSource(q *Queue, key sourceKey) *source {
-	if n := len(s.freeSources); n > 0 {
-		g := s.freeSources[n-1]
-		s.freeSources[n-1] = nil
-		s.freeSources = s.freeSources[:n-1]
-		g.q, g.key = q, key
-		return g
+	g := s.freeSources.pop()
+	if g == nil {
+		g = &source{streams: make(map[uint64]*stream)}
 	}
-	return &source{q: q, key: key, streams: make(map[uint64]*stream)}
+	g.q, g.key = q, key
+	return g
 }
 
 // retireSource keeps an emptied source for reuse, if there is room.
 func (s *Set) retireSource(g *source) {
-	if len(s.freeSources) < maxFree {
-		g.q = nil
-		g.heaviest = g.heaviest[:0]
-		s.freeSources = append(s.freeSources, g)
-	}
+	g.q = nil
+	g.heaviest = g.heaviest[:0]
+	s.freeSources.push(g)
 }
 
 func (s *Set) newStream(g *source, key uint64) *stream {
-	if n := len(s.free); n > 0 {
-		st := s.free[n-1]
-		s.free[n-1] = nil
-		s.free = s.free[:n-1]
-		st.src, st.key = g, key
-		return st
+	st := s.free.pop()
+	if st == nil {
+		st = new(stream)
 	}
-	return &stream{src: g, key: key}
+	st.src, st.key = g, key
+	return st
 }
 
 // retire keeps an emptied stream for reuse, if there is room.
 func (s *Set) retire(st *stream) {
-	if len(s.free) < maxFree {
-		st.src = nil
-		if cap(st.packets.items) > maxFreeSlots {
-			st.packets = fifo{} // do not keep a flood's storage around
-		}
-		s.free = append(s.free, st)
+	st.src = nil
+	if cap(st.packets.items) > maxFreeSlots {
+		st.packets = fifo{} // do not keep a flood's storage around
+	}
+	s.free.push(st)
+}
+
+// freeList keeps up to maxFree retired elements for reuse.
+type freeList[T any] []*T
+
+func (f *freeList[T]) pop() *T {
+	n := len(*f)
+	if n == 0 {
+		return nil
+	}
+	x := (*f)[n-1]
+	(*f)[n-1] = nil
+	*f = (*f)[:n-1]
+	return x
+}
+
+func (f *freeList[T]) push(x *T) {
+	if len(*f) < maxFree {
+		*f = append(*f, x)
 	}
 }
 
