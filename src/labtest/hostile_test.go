@@ -72,7 +72,7 @@ type hostileMesh struct {
 // the only node below h, under h. Each node calls the neighbours already
 // running when it starts, so every link comes up at once; n2 first calls
 // only h and adds n1 and n3 by a reload once it has taken h as parent (a
-// node keeps its first parent, §6.6). The honest neighbours of h also
+// node keeps its first parent, spec 01 §6.6). The honest neighbours of h also
 // listen on their ends of its links, for the hostile peer to call.
 func buildHostileMesh(t *testing.T, lab *Lab) hostileMesh {
 	t.Helper()
