@@ -1,8 +1,9 @@
 // Package labtest runs real nodes in Linux network namespaces. A Lab creates
 // namespaces joined by veth pairs, writes a config per node, runs the
 // yggdrasil binary in each namespace through `ip netns exec`, stops and
-// restarts it, and runs commands such as ping, iperf3 or the built-in TCP
-// transfer helper inside the namespaces.
+// restarts it, and runs commands such as ping, iperf3, the built-in TCP
+// transfer helper or misc/hostilepeer (BuildHostilePeer, RunAttack) inside
+// the namespaces.
 //
 // The tests in this package are the suite's multi-node tests: real TUN
 // interfaces and real pings between namespaces. They need root; without it
