@@ -155,6 +155,10 @@ func (r *router) _newSession(key crypto.BoxPubKey, shared *crypto.BoxSharedKey, 
 	s := newSession(r.core, r.handler, key, shared, handle, r.maxMTU, incoming)
 	r.sessions[key] = s
 	r.byHandle[handle] = s
+	// Before the session sends anything, so before anyone can know the
+	// handle: the switch admits traffic for this node only to handles it has.
+	sw := r.core.sw
+	sw.Act(r, func() { sw._addHandle(handle) })
 	r.core.clock.AfterFunc(handshakeTimeout, func() {
 		s.Act(nil, func() {
 			if s._expireIfNotReady() {
@@ -169,6 +173,8 @@ func (r *router) _removeSession(s *session) {
 	if r.sessions[s.theirKey] == s {
 		delete(r.sessions, s.theirKey)
 		delete(r.byHandle, s.myHandle)
+		sw, h := r.core.sw, s.myHandle
+		sw.Act(r, func() { sw._removeHandle(h) })
 	}
 	s.Act(r, s._closedByRouter)
 }

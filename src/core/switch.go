@@ -22,6 +22,13 @@ package core
 // §6.11), so reordering them here would lose them. A peer that makes up a
 // session for every packet gets no more turns than one honest peer.
 //
+// Within one link nothing in a traffic packet is unforgeable, so a flood of
+// made-up sessions mixed into an honest link's traffic would still crowd
+// out that link's real sessions. At the destination it can be told apart:
+// traffic for this node (port 0) whose handle is not one of our sessions'
+// is dropped before it queues (the router would drop it anyway). The router
+// tells the switch each handle as its session opens and closes.
+//
 // Bounds: bulk bytes queued on all ports together are bounded by
 // SwitchOptions.MaxTotalQueueSize (default 4 MiB; v0.3.16 reads the option
 // but never uses it), control bytes by maxControlQueued; both count the
@@ -39,6 +46,7 @@ import (
 
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/clock"
+	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/queue"
 	"github.com/yggmesh/ygg/src/tree"
 	"github.com/yggmesh/ygg/src/wire"
@@ -67,6 +75,9 @@ type switchActor struct {
 	ports  map[uint64]*switchPort
 	byPeer map[*peer]uint64
 	queues *queue.Set
+	// handles are our sessions' handles: the traffic for this node that
+	// may queue.
+	handles map[crypto.Handle]struct{}
 	// streamSeed keys the hash that names a session's stream, so a remote
 	// cannot choose packets that land in another session's stream.
 	streamSeed maphash.Seed
@@ -77,9 +88,10 @@ type switchActor struct {
 
 // switchDrops counts packets the switch drops before queueing them.
 type switchDrops struct {
-	badCoords uint64 // coords that do not decode (v0.3.16 sends these toward the root)
-	noRoute   uint64 // no port for the coords, or the port is gone
-	notInTree uint64 // from a peer that is not in the lookup table
+	badCoords     uint64 // coords that do not decode (v0.3.16 sends these toward the root)
+	noRoute       uint64 // no port for the coords, or the port is gone
+	notInTree     uint64 // from a peer that is not in the lookup table
+	unknownHandle uint64 // traffic for this node to a handle of no session of ours
 }
 
 // switchPort is one port's queue and its sink.
@@ -91,7 +103,8 @@ type switchPort struct {
 
 func newSwitch(c *Core) *switchActor {
 	sw := &switchActor{core: c, ports: make(map[uint64]*switchPort), byPeer: make(map[*peer]uint64),
-		queues: queue.NewSet(maxControlQueued, defaultMaxQueued, bufpool.Put), streamSeed: maphash.MakeSeed()}
+		queues: queue.NewSet(maxControlQueued, defaultMaxQueued, bufpool.Put), streamSeed: maphash.MakeSeed(),
+		handles: make(map[crypto.Handle]struct{})}
 	sw.tree = tree.New(c.id.SigPub, c.clock.Now())
 	sw.table = sw.tree.Table()
 	sw.ports[0] = &switchPort{queue: sw.queues.NewQueue()}
@@ -258,7 +271,13 @@ func (sw *switchActor) _forward(from uint64, packet []byte) {
 	if packet[0] == wire.TypeProtocolTraffic {
 		sp.queue.Push(queue.Control, from, 0, packet)
 	} else {
-		sp.queue.Push(queue.Bulk, from, sw._sessionStream(packet), packet)
+		routing, handle, _ := wire.TrafficSession(packet)
+		if port == 0 && !sw._ourHandle(handle) {
+			sw.drops.unknownHandle++
+			bufpool.Put(packet)
+			return
+		}
+		sp.queue.Push(queue.Bulk, from, sw._sessionStream(routing, handle), packet)
 	}
 	sw._drain(port, sp)
 	sw.queues.Trim()
@@ -266,15 +285,27 @@ func (sw *switchActor) _forward(from uint64, packet []byte) {
 
 // _sessionStream names the queue stream of a traffic packet: its session
 // as a forwarder sees it (destination routing ports and the receiver's
-// handle), never its flow key. Coords decoded, so the header is there.
-func (sw *switchActor) _sessionStream(packet []byte) uint64 {
-	routing, handle, _ := wire.TrafficSession(packet)
+// handle, from wire.TrafficSession), never its flow key.
+func (sw *switchActor) _sessionStream(routing, handle []byte) uint64 {
 	var h maphash.Hash
 	h.SetSeed(sw.streamSeed)
 	h.Write(handle)
 	h.Write(routing)
 	return h.Sum64()
 }
+
+// _ourHandle reports whether handle (8 bytes, or nil for a packet too
+// short to hold one) is one of our sessions'.
+func (sw *switchActor) _ourHandle(handle []byte) bool {
+	if len(handle) != crypto.HandleLen {
+		return false
+	}
+	_, ok := sw.handles[crypto.Handle(handle)]
+	return ok
+}
+
+func (sw *switchActor) _addHandle(h crypto.Handle)    { sw.handles[h] = struct{}{} }
+func (sw *switchActor) _removeHandle(h crypto.Handle) { delete(sw.handles, h) }
 
 // _drain hands batches to the port's sink while it has room for them.
 func (sw *switchActor) _drain(port uint64, sp *switchPort) {

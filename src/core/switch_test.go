@@ -55,6 +55,11 @@ func newHeldSwitch(t *testing.T, maxQueued int) *switchActor {
 	phony.Block(sw, func() {
 		sw._setMaxQueued(maxQueued)
 		sw._publishTable()
+		for i := range 256 { // the handles sessionPacket makes are ours
+			var h crypto.Handle
+			h[0] = byte(i)
+			sw._addHandle(h)
+		}
 	})
 	holdRouter(t, c)
 	return sw
@@ -231,5 +236,51 @@ func TestSessionWithManyFlowsLosesNothingWhenCongested(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatalf("only %d of %d messages arrived", i, n)
 		}
+	}
+}
+
+// Traffic for this node to a handle of none of its sessions is dropped
+// before it queues: a flood of made-up sessions arriving over an honest
+// link (mixed with that link's real sessions, so queueing by source cannot
+// set it apart) would otherwise crowd the real ones out of the queue; here
+// the honest packets were the heaviest stream and all of them were lost.
+func TestSwitchDropsTrafficForHandlesNotOurs(t *testing.T) {
+	sw := newHeldSwitch(t, 64<<10)
+	var ours crypto.Handle
+	ours[0], ours[7] = 1, 0xee
+	phony.Block(sw, func() { sw._addHandle(ours) })
+	honest := func(seq uint64) []byte {
+		var n crypto.BoxNonce
+		binary.BigEndian.PutUint64(n[len(n)-8:], seq)
+		buf := bufpool.Get(wire.TrafficLen(wire.Coords{}, 0, 100))[:0]
+		return wire.SealTraffic(buf, wire.Coords{}, 0, &ours, &crypto.BoxSharedKey{}, &n, make([]byte, 100))
+	}
+	phony.Block(sw, func() {
+		for i := range 20000 {
+			var made crypto.Handle
+			binary.BigEndian.PutUint64(made[:], uint64(i)<<8|0xff)
+			var n crypto.BoxNonce
+			buf := bufpool.Get(wire.TrafficLen(wire.Coords{}, 0, 3))[:0]
+			sw._forward(1, wire.SealTraffic(buf, wire.Coords{}, 0, &made, &crypto.BoxSharedKey{}, &n, make([]byte, 3)))
+			if i%1000 == 0 {
+				sw._forward(1, honest(uint64(i/1000))) // from the same link
+			}
+		}
+	})
+	pkts, st, _, _ := queuedOnPort0(sw)
+	var seqs []uint64
+	for _, p := range pkts {
+		if _, h, _ := wire.TrafficSession(p); crypto.Handle(h) == ours {
+			seqs = append(seqs, nonceSeq(t, p))
+		}
+	}
+	// Two went out at once in the two batches the held router takes.
+	if len(seqs) < 18 {
+		t.Fatalf("%d of 20 honest packets left in the queue (%d packets in all): %v", len(seqs), len(pkts), seqs)
+	}
+	var unknown uint64
+	phony.Block(sw, func() { unknown = sw.drops.unknownHandle })
+	if unknown < 19990 || st.DroppedBound.Packets != 0 {
+		t.Fatalf("%d made-up packets dropped at once, %d by the bound", unknown, st.DroppedBound.Packets)
 	}
 }

@@ -5,7 +5,6 @@ package labtest
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -223,14 +222,11 @@ func TestHostileMesh(t *testing.T) {
 
 // The same mesh, but the floods go to the root's coords instead of back
 // to the hostile peer: the neighbours forward them over honest links to
-// n0, which is honest and on the path of most honest pairs. It fails on
-// the node as it stands (loss of 10-25 % between honest pairs not through
-// h while tiny runs), so it only runs with YGG_LAB_FINDINGS=1 until that
-// is fixed.
+// n0, which is honest and on the path of most honest pairs. Before queues
+// went by source and n0 dropped traffic for handles of none of its
+// sessions before queueing it, honest pairs not through h lost 10-25 % of
+// their pings while tiny ran, and n0's RSS reached 274 MB.
 func TestHostileMeshFloodToRoot(t *testing.T) {
-	if os.Getenv("YGG_LAB_FINDINGS") != "1" {
-		t.Skip("known finding (floods to an honest node's coords cost honest pairs packets); set YGG_LAB_FINDINGS=1 to run")
-	}
 	runHostileMesh(t, []string{"tiny", "control", "tiny", "control"}, []string{"-coords", "[]"})
 }
 
