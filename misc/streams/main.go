@@ -151,7 +151,15 @@ func measure(bin labtest.Binaries, dir string, hops, n, seconds int) (result, er
 	if _, err := from.WaitPingNode(to, 30*time.Second); err != nil {
 		return result{}, err
 	}
-	return iperf(from, to, n, seconds)
+	// One retry: an iperf3 run can fail on its own (its control connection
+	// races the server's start, or a stream's set-up is lost); the error
+	// is printed, so a failing node would show.
+	res, err := iperf(from, to, n, seconds)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "streams: %d hops, %d streams: %v; once more\n", hops, n, err)
+		res, err = iperf(from, to, n, seconds)
+	}
+	return res, err
 }
 
 func iperf(from, to *labtest.Node, n, seconds int) (result, error) {
@@ -162,20 +170,9 @@ func iperf(from, to *labtest.Node, n, seconds int) (result, error) {
 		return result{}, err
 	}
 	defer func() { cancel(); _ = server.Wait() }()
-	var out []byte
-	var err error
-	for range 50 { // the server needs a moment to listen
-		client := from.NS.Command(ctx, "iperf3", "-c", to.Addr.String(), "-t", fmt.Sprint(seconds), "-P", fmt.Sprint(n), "-J")
-		if out, err = client.Output(); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		return result{}, fmt.Errorf("iperf3: %w: %s", err, strings.TrimSpace(string(out)))
-	}
 	var res struct {
-		End struct {
+		Error string `json:"error"`
+		End   struct {
 			SumSent struct {
 				Retransmits int `json:"retransmits"`
 			} `json:"sum_sent"`
@@ -184,8 +181,25 @@ func iperf(from, to *labtest.Node, n, seconds int) (result, error) {
 			} `json:"sum_received"`
 		} `json:"end"`
 	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return result{}, fmt.Errorf("iperf3 output: %w", err)
+	// The server needs a moment to listen: iperf3 then reports "connection
+	// refused" in its JSON (and may still exit 0), so try again.
+	for range 50 {
+		client := from.NS.Command(ctx, "iperf3", "-c", to.Addr.String(), "-t", fmt.Sprint(seconds), "-P", fmt.Sprint(n), "-J")
+		out, err := client.Output()
+		res.Error = ""
+		if jerr := json.Unmarshal(out, &res); jerr != nil && err == nil {
+			err = fmt.Errorf("iperf3 output: %w", jerr)
+		}
+		if err == nil && res.Error == "" {
+			break
+		}
+		if !strings.Contains(res.Error, "refused") {
+			return result{}, fmt.Errorf("iperf3: %v %q: %s", err, res.Error, strings.TrimSpace(string(out)))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if res.End.SumReceived.BitsPerSecond <= 0 {
+		return result{}, fmt.Errorf("iperf3 reported no throughput (error %q)", res.Error)
 	}
 	return result{res.End.SumReceived.BitsPerSecond, res.End.SumSent.Retransmits}, nil
 }
