@@ -5,9 +5,11 @@ package transport
 // whoever releases a slot (any goroutine, through the release function).
 
 import (
+	"container/list"
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/yggmesh/ygg/src/logging"
 )
@@ -36,14 +38,31 @@ const (
 // handshake is not done yet, in total and per source (see sourceOf). A node
 // makes one and shares it among all its listeners, so the bound holds
 // however many interfaces it listens on. It is safe for concurrent use.
+//
+// When every slot is held, the connection that has waited longest makes
+// way for a new one, if it has waited at least evictAfter: an honest
+// handshake takes a few round trips, so a slot held for seconds is most
+// likely a connection that will never finish, and without eviction a
+// remote with a few addresses (or a few IPv6 /64s, which are cheap) could
+// keep every slot and lock new peers out.
 type Gate struct {
-	maxPending, maxPerSource int
-	refusals                 *logging.Limited
+	refusals *logging.Limited
 
-	mu       sync.Mutex
-	pending  int
+	mu sync.Mutex
+	// The caps (SetCaps changes them) and the age a slot may be evicted at.
+	maxPending, maxPerSource int
+	evictAfter               time.Duration
 	bySource map[netip.Prefix]int // only sources with slots held; at most maxPending entries
+	held     list.List            // the slots held, oldest first (*slot)
 	stats    GateStats
+}
+
+// slot is one connection holding a place in the gate.
+type slot struct {
+	conn  net.Conn
+	src   netip.Prefix
+	since time.Time
+	elem  *list.Element // in Gate.held; nil once freed
 }
 
 // GateStats counts what a Gate did since it was made, for metrics.
@@ -52,7 +71,12 @@ type GateStats struct {
 	Admitted         uint64 // connections given a slot
 	RefusedGlobal    uint64 // closed at accept: all MaxPending slots were held
 	RefusedPerSource uint64 // closed at accept: their source held MaxPendingPerSource slots
+	Evicted          uint64 // closed while waiting, to make way: all slots were held
 }
+
+// DefaultEvictAfter is how long a connection may hold a slot before a new
+// one may take it when all are held.
+const DefaultEvictAfter = 5 * time.Second
 
 // NewGate makes a gate allowing maxPending connections in handshake at once,
 // at most maxPerSource of them from one source. Zero or less takes the
@@ -70,6 +94,7 @@ func NewGate(maxPending, maxPerSource int, log *logging.Logger) *Gate {
 	return &Gate{
 		maxPending:   maxPending,
 		maxPerSource: maxPerSource,
+		evictAfter:   DefaultEvictAfter,
 		refusals:     log.Limited(refusalLogPerSecond, refusalLogBurst, nil),
 		bySource:     make(map[netip.Prefix]int),
 	}
@@ -94,45 +119,72 @@ func (g *Gate) Stats() GateStats {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	s := g.stats
-	s.Pending = g.pending
+	s.Pending = g.held.Len()
 	return s
 }
 
 // admit takes a slot for the accepted connection c, or logs a refusal and
-// returns ok == false; the caller then closes c. release gives the slot
-// back; it is idempotent and safe from any goroutine.
+// returns ok == false; the caller then closes c. When every slot is held,
+// the oldest, if old enough, is freed and its connection closed. release
+// gives the slot back; it is idempotent and safe from any goroutine.
 func (g *Gate) admit(c net.Conn) (release func(), ok bool) {
 	src := sourceOf(c.RemoteAddr())
+	now := time.Now()
 	g.mu.Lock()
 	var why string
-	switch {
-	case g.bySource[src] >= g.maxPerSource:
+	var evicted *slot
+	if g.bySource[src] >= g.maxPerSource {
 		g.stats.RefusedPerSource++
 		why = "too many handshakes pending from " + src.String()
-	case g.pending >= g.maxPending:
-		g.stats.RefusedGlobal++
-		why = "too many handshakes pending"
-	default:
-		g.pending++
+	} else if g.held.Len() >= g.maxPending {
+		oldest := g.held.Front().Value.(*slot)
+		if now.Sub(oldest.since) < g.evictAfter {
+			g.stats.RefusedGlobal++
+			why = "too many handshakes pending"
+		} else {
+			g.free(oldest)
+			g.stats.Evicted++
+			evicted = oldest
+		}
+	}
+	var s *slot
+	if why == "" {
+		s = &slot{conn: c, src: src, since: now}
+		s.elem = g.held.PushBack(s)
 		g.bySource[src]++
 		g.stats.Admitted++
 	}
 	g.mu.Unlock()
+	if evicted != nil {
+		// Closing the socket ends its handshake, whoever is running it.
+		_ = evicted.conn.Close()
+		g.refusals.Warnf("Closed a connection from %s that waited %v in its handshake, to make way for %s",
+			evicted.conn.RemoteAddr(), now.Sub(evicted.since).Round(time.Second), c.RemoteAddr())
+	}
 	if why != "" {
 		g.refusals.Warnf("Refused connection from %s to %s: %s", c.RemoteAddr(), c.LocalAddr(), why)
 		return nil, false
 	}
 	var once sync.Once
-	return func() { once.Do(func() { g.free(src) }) }, true
+	return func() {
+		once.Do(func() {
+			g.mu.Lock()
+			g.free(s)
+			g.mu.Unlock()
+		})
+	}, true
 }
 
-// free gives back one slot held by src.
-func (g *Gate) free(src netip.Prefix) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.pending--
-	if g.bySource[src]--; g.bySource[src] <= 0 {
-		delete(g.bySource, src)
+// free gives back the slot s if it is still held (an evicted slot was
+// freed already). g.mu is held.
+func (g *Gate) free(s *slot) {
+	if s.elem == nil {
+		return
+	}
+	g.held.Remove(s.elem)
+	s.elem = nil
+	if g.bySource[s.src]--; g.bySource[s.src] <= 0 {
+		delete(g.bySource, s.src)
 	}
 }
 

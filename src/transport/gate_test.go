@@ -191,3 +191,35 @@ func TestSourceOf(t *testing.T) {
 		}
 	}
 }
+
+// When every slot is held by connections that have waited evictAfter, the
+// oldest makes way for a new one: a remote with a few addresses cannot
+// keep every slot and lock new peers out. A young slot is not evicted.
+func TestGateEvictsOldestWhenFull(t *testing.T) {
+	gate := NewGate(2, 1, nil)
+	gate.evictAfter = 50 * time.Millisecond // before any connection: no lock needed
+	l := listenGatedT(t, SchemeTCP, gate)
+	a := dialFromT(t, "127.0.0.1", l.Addr())
+	inA := expectInbound(t, l, a)
+	time.Sleep(60 * time.Millisecond) // a's slot is now old enough to go
+	b := dialFromT(t, "127.0.0.2", l.Addr())
+	expectInbound(t, l, b)
+
+	c := dialFromT(t, "127.0.0.3", l.Addr())
+	expectInbound(t, l, c)
+	a.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := a.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("the oldest connection was not closed: %v", err)
+	}
+	checkStats(t, gate, GateStats{Pending: 2, Admitted: 3, Evicted: 1})
+	inA.Release() // its slot went with the eviction: nothing more is freed
+	checkStats(t, gate, GateStats{Pending: 2, Admitted: 3, Evicted: 1})
+
+	// Young slots stay: with b and c younger than evictAfter, a fourth
+	// source is refused, not let in.
+	gate.mu.Lock()
+	gate.evictAfter = time.Hour
+	gate.mu.Unlock()
+	expectRefused(t, "127.0.0.4", l.Addr())
+	checkStats(t, gate, GateStats{Pending: 2, Admitted: 3, Evicted: 1, RefusedGlobal: 1})
+}
