@@ -52,9 +52,9 @@ type Gate struct {
 	// The caps (SetCaps changes them) and the age a slot may be evicted at.
 	maxPending, maxPerSource int
 	evictAfter               time.Duration
-	bySource map[netip.Prefix]int // only sources with slots held; at most maxPending entries
-	held     list.List            // the slots held, oldest first (*slot)
-	stats    GateStats
+	bySource                 map[netip.Prefix]int // only sources with slots held; at most maxPending entries
+	held                     list.List            // the slots held, oldest first (*slot)
+	stats                    GateStats
 }
 
 // slot is one connection holding a place in the gate.
