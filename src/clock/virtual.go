@@ -53,6 +53,48 @@ func (v *Virtual) Advance(d time.Duration) {
 	v.mu.Unlock()
 }
 
+// RunNext runs the earliest callback due at or before end, with Now moved
+// to its deadline, and reports whether there was one. A driver that must do
+// work between callbacks (the actor executor runs every behaviour they
+// cause first) advances time with it one callback at a time.
+func (v *Virtual) RunNext(end time.Time) bool {
+	v.mu.Lock()
+	if len(v.queue) == 0 || v.queue[0].at.After(end) {
+		v.mu.Unlock()
+		return false
+	}
+	t := heap.Pop(&v.queue).(*virtualTimer)
+	if t.at.After(v.now) {
+		v.now = t.at
+	}
+	v.mu.Unlock()
+	t.f()
+	return true
+}
+
+// NextAt is the deadline of the earliest pending callback.
+func (v *Virtual) NextAt() (time.Time, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.queue) == 0 {
+		return time.Time{}, false
+	}
+	return v.queue[0].at, true
+}
+
+// SetNow moves time forward to t without running callbacks; it never moves
+// time back, nor past a pending callback's deadline.
+func (v *Virtual) SetNow(t time.Time) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.queue) > 0 && v.queue[0].at.Before(t) {
+		t = v.queue[0].at
+	}
+	if t.After(v.now) {
+		v.now = t
+	}
+}
+
 // Pending is the number of scheduled callbacks.
 func (v *Virtual) Pending() int {
 	v.mu.Lock()
