@@ -5,7 +5,7 @@
 //
 // Flow: one accept goroutine hands each connection to its own goroutine,
 // which decodes one request object at a time, runs the handler (handlers
-// reach the node's actors themselves, typically with phony.Block), writes
+// reach the node's actors themselves, typically with actor.Block), writes
 // the indented envelope and either waits for the next request (keepalive)
 // or closes (half-close, drain, close: see below). Blocking I/O is fine
 // here because every connection has its own goroutine and bounded

@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/logging"
 	"github.com/yggmesh/ygg/src/logging/logbuf"
@@ -143,14 +142,14 @@ func TestCallsToOtherPeersBounded(t *testing.T) {
 	}
 	waitFor(t, 10*time.Second, "the calls to fail", func() error {
 		var dials int
-		phony.Block(a.links, func() { dials = len(a.links.dials) })
+		actor.Block(a.links, func() { dials = len(a.links.dials) })
 		if dials != 0 {
 			return fmt.Errorf("%d dialling", dials)
 		}
 		return nil
 	})
 	var failures int
-	phony.Block(a.links, func() { failures = len(a.links.failures) })
+	actor.Block(a.links, func() { failures = len(a.links.failures) })
 	if failures != 0 {
 		t.Fatalf("%d failure counts kept for peers that are not configured", failures)
 	}

@@ -5,8 +5,7 @@ package core
 // it without blocking.
 
 import (
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/crypto"
 )
 
@@ -20,7 +19,7 @@ type Session interface {
 	// apart from others (0 for none). A message larger than the session's
 	// MTU is not sent: the handler's TooBig gets it instead. from is
 	// slowed down when the session falls behind.
-	Send(from phony.Actor, msg []byte, flow uint64)
+	Send(from actor.Actor, msg []byte, flow uint64)
 	// Close ends the session locally; the remote is not told (spec 02 §6.13).
 	Close()
 }
@@ -44,7 +43,7 @@ type DialCallback func(s Session, err error)
 // installed, pings from unknown nodes open no session (like a node with no
 // listener in v0.3.16).
 func (c *Core) SetSessionHandler(h SessionHandler) {
-	phony.Block(c.router, func() { c.router._setHandler(h) })
+	actor.Block(c.router, func() { c.router._setHandler(h) })
 }
 
 // Dial finds the node whose NodeID matches target on the bits set in mask

@@ -23,8 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
@@ -125,17 +124,17 @@ func (c *Core) Start(cfg *config.NodeConfig) error {
 	}
 	rules := firewall.New(cfg.SessionFirewall)
 	c.gate.SetCaps(int(cfg.Limits.MaxPendingLinks), int(cfg.Limits.MaxPendingLinksPerSource))
-	phony.Block(c.sw, func() {
+	actor.Block(c.sw, func() {
 		c.sw._setMaxQueued(int(min(cfg.SwitchOptions.MaxTotalQueueSize, 1<<40)))
 		c.sw._start()
 	})
-	phony.Block(c.router, func() {
+	actor.Block(c.router, func() {
 		c.router._setNodeInfo(info)
 		c.router._setLimits(cfg.Limits)
 		c.router._setFirewall(rules)
 		c.router._start()
 	})
-	phony.Block(c.links, func() { err = c.links._start(cfg) })
+	actor.Block(c.links, func() { err = c.links._start(cfg) })
 	if err != nil {
 		c.Stop()
 		return err
@@ -147,12 +146,12 @@ func (c *Core) Start(cfg *config.NodeConfig) error {
 // once every link and listener is closed.
 func (c *Core) Stop() {
 	var open []*link
-	phony.Block(c.links, func() { open = c.links._stop() })
+	actor.Block(c.links, func() { open = c.links._stop() })
 	for _, l := range open {
-		phony.Block(l, func() { l._close(errShutdown) })
+		actor.Block(l, func() { l._close(errShutdown) })
 	}
-	phony.Block(c.sw, c.sw._stop)
-	phony.Block(c.router, c.router._stop)
+	actor.Block(c.sw, c.sw._stop)
+	actor.Block(c.router, c.router._stop)
 	c.closing.Wait()
 }
 

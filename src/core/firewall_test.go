@@ -5,8 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/firewall"
@@ -59,8 +58,8 @@ func TestFirewallOnSessions(t *testing.T) {
 // closeSession closes the session with key, if any (tests).
 func (c *Core) closeSession(key crypto.BoxPubKey) {
 	var s *session
-	phony.Block(c.router, func() { s = c.router.sessions[key] })
+	actor.Block(c.router, func() { s = c.router.sessions[key] })
 	if s != nil {
-		phony.Block(s, s._close)
+		actor.Block(s, s._close)
 	}
 }

@@ -11,8 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/core/hostiletest"
@@ -157,7 +156,7 @@ func TestSessionNeverReadyIsClosed(t *testing.T) {
 	a := tn.nodes[0]
 	for range 20 {
 		key := NewIdentity().BoxPub
-		phony.Block(a.router, func() {
+		actor.Block(a.router, func() {
 			res := dhtResponseFrom(key)
 			a.router._sessionFound(res)
 		})
@@ -302,7 +301,7 @@ func TestControlWritesToAStuckPeerCoalesce(t *testing.T) {
 
 	var p *peer
 	var base *wire.SwitchMsg
-	phony.Block(a.sw, func() {
+	actor.Block(a.sw, func() {
 		for _, sp := range a.sw.ports {
 			if sp.peer != nil {
 				p = sp.peer
@@ -311,7 +310,7 @@ func TestControlWritesToAStuckPeerCoalesce(t *testing.T) {
 		base, _ = a.sw.tree.BaseMessage()
 	})
 	var before PeerGuardStats
-	phony.Block(p, func() {
+	actor.Block(p, func() {
 		before = p.stats
 		for range 1000 {
 			p._sendSwitchMsg(base)
@@ -324,7 +323,7 @@ func TestControlWritesToAStuckPeerCoalesce(t *testing.T) {
 		return nil
 	})
 	var after PeerGuardStats
-	phony.Block(p, func() { after = p.stats })
+	actor.Block(p, func() { after = p.stats })
 	// One write may have been finishing as the kit paused; then the next
 	// one went, and that is the one that hung.
 	if writes := after.ControlWrites - before.ControlWrites; writes > 2 {
@@ -416,7 +415,7 @@ func TestFloodOfMadeUpSessionsCostsHonestSessionNothing(t *testing.T) {
 		<-flooding
 	}()
 	dropped := func() (n uint64) {
-		phony.Block(a.sw, func() { n = a.sw.queues.Dropped(queue.Bulk).Packets })
+		actor.Block(a.sw, func() { n = a.sw.queues.Dropped(queue.Bulk).Packets })
 		return
 	}
 	waitFor(t, 20*time.Second, "the flood to fill a's queue", func() error {

@@ -2,7 +2,7 @@ package core
 
 // The inspection API: read-only views of the node for tests and the admin
 // socket. Each call gathers its answer from the owning actors with
-// phony.Block, so it must not be called from inside an actor.
+// actor.Block, so it must not be called from inside an actor.
 
 import (
 	"context"
@@ -11,8 +11,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/dht"
@@ -35,7 +34,7 @@ type SelfInfo struct {
 // Self reports this node's keys, address and place in the tree.
 func (c *Core) Self() SelfInfo {
 	s := SelfInfo{BoxPub: c.id.BoxPub, SigPub: c.id.SigPub, Address: c.addr, Subnet: c.subnet}
-	phony.Block(c.sw, func() {
+	actor.Block(c.sw, func() {
 		s.Coords = c.sw.tree.Coords()
 		s.Root = c.sw.tree.Root()
 		s.Parent = c.sw.tree.Parent()
@@ -73,7 +72,7 @@ func (c *Core) Peers() []PeerInfo {
 		coords  wire.Coords
 	}
 	var ports []portPeer
-	phony.Block(c.sw, func() {
+	actor.Block(c.sw, func() {
 		for port, sp := range c.sw.ports {
 			if sp.peer == nil {
 				continue
@@ -92,7 +91,7 @@ func (c *Core) Peers() []PeerInfo {
 		info := PeerInfo{Port: pp.port, BoxPub: p.box, SigPub: p.sig, Address: address.ForKey(&p.box),
 			Endpoint: p.link.info.Name, Proto: p.link.info.Proto, Remote: p.link.info.Remote,
 			Local: p.link.info.Local, Inbound: p.link.info.Inbound, InTable: pp.inTable, Coords: pp.coords}
-		phony.Block(p, func() {
+		actor.Block(p, func() {
 			info.Uptime = c.clock.Now().Sub(p.started)
 			info.BytesRecvd, info.BytesSent = p.bytesIn, p.bytesOut
 		})
@@ -112,7 +111,7 @@ func (c *Core) Connect(conn net.Conn, info transport.LinkInfo) {
 // returns when the call has started, not when it has connected.
 func (c *Core) CallPeer(uri, iface string) error {
 	var err error
-	phony.Block(c.links, func() { err = c.links._call(uri, iface) })
+	actor.Block(c.links, func() { err = c.links._call(uri, iface) })
 	return err
 }
 
@@ -133,7 +132,7 @@ func (c *Core) Listen(uri string) (net.Addr, error) {
 // ListenerAddrs lists the bound addresses of the open listeners by URI.
 func (c *Core) ListenerAddrs() map[string]net.Addr {
 	out := make(map[string]net.Addr)
-	phony.Block(c.links, func() {
+	actor.Block(c.links, func() {
 		for uri, l := range c.links.listeners {
 			out[uri] = l.Addr()
 		}
@@ -173,7 +172,7 @@ var refusalNames = map[error]string{
 // LinkStats reports the link layer's counters.
 func (c *Core) LinkStats() LinkStats {
 	st := LinkStats{Gate: c.gate.Stats(), ReadBuffers: c.readBuffers.Load(), Refused: map[string]uint64{}}
-	phony.Block(c.links, func() {
+	actor.Block(c.links, func() {
 		st.Up = len(c.links.keys)
 		st.Handshaking = len(c.links.links) - st.Up
 		st.OtherCalls = c.links.otherCalls
@@ -187,7 +186,7 @@ func (c *Core) LinkStats() LinkStats {
 // GuardStats reports what the router's limits on remote nodes refused.
 func (c *Core) GuardStats() GuardStats {
 	var st GuardStats
-	phony.Block(c.router, func() { st = c.router.guard.stats })
+	actor.Block(c.router, func() { st = c.router.guard.stats })
 	return st
 }
 
@@ -195,7 +194,7 @@ func (c *Core) GuardStats() GuardStats {
 // ports are ignored.
 func (c *Core) DisconnectPort(port uint64) {
 	var p *peer
-	phony.Block(c.sw, func() {
+	actor.Block(c.sw, func() {
 		if sp := c.sw.ports[port]; sp != nil {
 			p = sp.peer
 		}
@@ -221,7 +220,7 @@ type SessionInfo struct {
 // Sessions lists the open sessions, ordered by remote key.
 func (c *Core) Sessions() []SessionInfo {
 	var list []*session
-	phony.Block(c.router, func() {
+	actor.Block(c.router, func() {
 		for _, s := range c.router.sessions {
 			list = append(list, s)
 		}
@@ -229,7 +228,7 @@ func (c *Core) Sessions() []SessionInfo {
 	infos := make([]SessionInfo, 0, len(list))
 	for _, s := range list {
 		info := SessionInfo{BoxPub: s.theirKey, Address: sessionAddr(s)}
-		phony.Block(s, func() {
+		actor.Block(s, func() {
 			info.Coords = s.coords.Clone()
 			info.MTU = s._mtu()
 			info.Uptime = c.clock.Now().Sub(s.opened)
@@ -253,7 +252,7 @@ type DHTEntry struct {
 // DHT lists the DHT table.
 func (c *Core) DHT() []DHTEntry {
 	var out []DHTEntry
-	phony.Block(c.router, func() {
+	actor.Block(c.router, func() {
 		now := c.clock.Now()
 		for _, e := range c.router.dht.Entries() {
 			out = append(out, DHTEntry{BoxPub: e.Key, Address: address.ForKey(&e.Key),
@@ -326,23 +325,23 @@ func (c *Core) NodeInfo(ctx context.Context, key crypto.BoxPubKey, coords wire.C
 // OwnNodeInfo is the NodeInfo this node answers with.
 func (c *Core) OwnNodeInfo() []byte {
 	var info []byte
-	phony.Block(c.router, func() { info = append(info, c.router.nodeinfo...) })
+	actor.Block(c.router, func() { info = append(info, c.router.nodeinfo...) })
 	return info
 }
 
 // SetNodeInfo replaces the NodeInfo this node answers with (compact JSON).
 func (c *Core) SetNodeInfo(info []byte) {
-	phony.Block(c.router, func() { c.router._setNodeInfo(append([]byte(nil), info...)) })
+	actor.Block(c.router, func() { c.router._setNodeInfo(append([]byte(nil), info...)) })
 }
 
 // SetFirewall replaces the session firewall; existing sessions stay.
 func (c *Core) SetFirewall(rules *firewall.Rules) {
-	phony.Block(c.router, func() { c.router._setFirewall(rules) })
+	actor.Block(c.router, func() { c.router._setFirewall(rules) })
 }
 
 // CloseListener closes a listener opened by Start or Listen, by its URI.
 func (c *Core) CloseListener(uri string) error {
 	var err error
-	phony.Block(c.links, func() { err = c.links._closeListener(uri) })
+	actor.Block(c.links, func() { err = c.links._closeListener(uri) })
 	return err
 }

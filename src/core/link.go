@@ -19,8 +19,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/crypto"
@@ -52,7 +51,7 @@ var (
 // link owns one connection's lifecycle. Fields are touched only by the
 // link's own behaviours, except the immutable ones set by newLink.
 type link struct {
-	phony.Inbox
+	actor.Inbox
 	core     *Core
 	conn     net.Conn
 	info     transport.LinkInfo // immutable
@@ -94,7 +93,7 @@ func (l *link) _start() {
 	l.linkPriv = &linkPriv
 	meta := wire.NewMetadata(&l.core.id.BoxPub, &l.core.id.SigPub, &linkPub)
 	// Never pass a sender to the reader or writer: their behaviours block in
-	// I/O, and phony would hold the sender until they are done.
+	// I/O, and the runtime would hold the sender until they are done.
 	l.writer.Act(nil, func() { l.writer._writeMetadata(meta.Encode(nil)) })
 	l.reader.Act(nil, l.reader._readMetadata)
 }
@@ -209,7 +208,7 @@ type linkKey struct {
 // The large read buffer is made only for a handshaken link, so a flood of
 // connections that never finish the handshake costs little.
 type linkReader struct {
-	phony.Inbox
+	actor.Inbox
 	link     *link
 	conn     net.Conn
 	frames   *wire.FrameReader // nil until the first frame is read
@@ -261,7 +260,7 @@ func (r *linkReader) _readFrames(p *peer) {
 // writes. The switch keeps at most two batches in flight per port, and the
 // peer's control frames are rare, so its inbox stays short.
 type linkWriter struct {
-	phony.Inbox
+	actor.Inbox
 	link   *link
 	conn   net.Conn
 	hdrs   []byte

@@ -35,8 +35,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/ratelimit"
@@ -67,7 +66,7 @@ var (
 
 // links owns listeners, calls and the established-link table.
 type links struct {
-	phony.Inbox
+	actor.Inbox
 	core      *Core
 	dialer    *transport.Dialer
 	cert      *tls.Certificate

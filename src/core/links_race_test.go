@@ -7,15 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/transport"
 )
 
 // holdActor blocks a until the returned func is called (once or more).
-func holdActor(a phony.Actor) (release func()) {
+func holdActor(a actor.Actor) (release func()) {
 	held, done := make(chan struct{}), make(chan struct{})
-	go phony.Block(a, func() {
+	go actor.Block(a, func() {
 		close(held)
 		<-done
 	})
@@ -38,7 +37,7 @@ func TestTeardownBeforeRegisterLeavesNoStaleEntry(t *testing.T) {
 	a.Connect(ca, info)
 	var l *link
 	waitFor(t, 5*time.Second, "the link", func() error {
-		phony.Block(a.links, func() {
+		actor.Block(a.links, func() {
 			for x := range a.links.links {
 				l = x
 			}
@@ -59,14 +58,14 @@ func TestTeardownBeforeRegisterLeavesNoStaleEntry(t *testing.T) {
 	release()
 	waitFor(t, 5*time.Second, "the teardown", func() error {
 		var n int
-		phony.Block(a.links, func() { n = len(a.links.links) })
+		actor.Block(a.links, func() { n = len(a.links.links) })
 		if n != 0 {
 			return fmt.Errorf("%d links", n)
 		}
 		return nil
 	})
 	var active, keys int
-	phony.Block(a.links, func() { active, keys = len(a.links.active), len(a.links.keys) })
+	actor.Block(a.links, func() { active, keys = len(a.links.active), len(a.links.keys) })
 	if active != 0 || keys != 0 {
 		t.Fatalf("after the teardown %d active and %d key entries remain", active, keys)
 	}

@@ -27,8 +27,7 @@ import (
 	"bytes"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/ratelimit"
@@ -44,7 +43,7 @@ const (
 
 // peer owns a handshaken link's crypto, port, counters and timers.
 type peer struct {
-	phony.Inbox
+	actor.Inbox
 	core   *Core
 	link   *link       // immutable
 	writer *linkWriter // immutable
@@ -115,7 +114,7 @@ func (p *peer) _start(port uint64, base *wire.SwitchMsg) {
 		p._sendSwitchMsg(base)
 	}
 	r := p.link.reader
-	// No sender: the reader blocks in reads, and phony would hold the peer
+	// No sender: the reader blocks in reads, and the runtime would hold the peer
 	// until the reader had taken this message, that is until a frame came.
 	r.Act(nil, func() { r._readFrames(p) })
 	l := p.link

@@ -28,8 +28,7 @@ package core
 import (
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
@@ -46,7 +45,7 @@ const sharedCacheMax = 4096
 
 // router owns everything addressed to this node; see the file comment.
 type router struct {
-	phony.Inbox
+	actor.Inbox
 	core    *Core
 	table   *tree.Table
 	dht     *dht.Table

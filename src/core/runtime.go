@@ -9,8 +9,7 @@ import (
 	"net"
 	"slices"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/transport"
 )
@@ -27,19 +26,19 @@ func (c *Core) AddPeer(uri, iface string) error {
 		return err
 	}
 	var err error
-	phony.Block(c.links, func() { err = c.links._addPeer(uri, iface) })
+	actor.Block(c.links, func() { err = c.links._addPeer(uri, iface) })
 	return err
 }
 
 // RemovePeer removes uri from the configured peers and closes every link
 // whose name (the getPeers endpoint, e.g. tcp://1.2.3.4:5) is exactly uri.
 func (c *Core) RemovePeer(uri, iface string) {
-	phony.Block(c.links, func() { c.links._removePeer(uri, iface) })
+	actor.Block(c.links, func() { c.links._removePeer(uri, iface) })
 }
 
 // ConfiguredPeers returns the configured peers and interface peers.
 func (c *Core) ConfiguredPeers() (peers []string, ifacePeers map[string][]string) {
-	phony.Block(c.links, func() {
+	actor.Block(c.links, func() {
 		peers = slices.Clone(c.links.peers)
 		ifacePeers = cloneIfacePeers(c.links.ifacePeers)
 	})
@@ -50,7 +49,7 @@ func (c *Core) ConfiguredPeers() (peers []string, ifacePeers map[string][]string
 // called now, and links made by calls to peers no longer listed are closed.
 // (v0.3.16 leaves those up and merely stops calling them again.)
 func (c *Core) SetPeers(peers []string, ifacePeers map[string][]string) {
-	phony.Block(c.links, func() {
+	actor.Block(c.links, func() {
 		old := c.links.configured
 		c.links.peers = slices.Clone(peers)
 		c.links.ifacePeers = cloneIfacePeers(ifacePeers)
@@ -69,7 +68,7 @@ func (c *Core) SetPeers(peers []string, ifacePeers map[string][]string) {
 // the other listeners are still applied.
 func (c *Core) SetListeners(uris []string) error {
 	var errs []error
-	phony.Block(c.links, func() {
+	actor.Block(c.links, func() {
 		for uri := range c.links.listeners {
 			if !slices.Contains(uris, uri) && !c.links.ephemeral[uri] {
 				if err := c.links._closeListener(uri); err != nil {
@@ -92,23 +91,23 @@ func (c *Core) SetListeners(uris []string) error {
 // config held null).
 func (c *Core) AllowedKeys() []string {
 	var keys []string
-	phony.Block(c.links, func() { keys = slices.Clone(c.links.allowed) })
+	actor.Block(c.links, func() { keys = slices.Clone(c.links.allowed) })
 	return keys
 }
 
 // SetAllowedKeys replaces AllowedEncryptionPublicKeys for new inbound links.
 func (c *Core) SetAllowedKeys(keys []string) {
-	phony.Block(c.links, func() { c.links.allowed = slices.Clone(keys) })
+	actor.Block(c.links, func() { c.links.allowed = slices.Clone(keys) })
 }
 
 // AddAllowedKey appends key to AllowedEncryptionPublicKeys, verbatim.
 func (c *Core) AddAllowedKey(key string) {
-	phony.Block(c.links, func() { c.links.allowed = append(c.links.allowed, key) })
+	actor.Block(c.links, func() { c.links.allowed = append(c.links.allowed, key) })
 }
 
 // RemoveAllowedKey removes every entry equal to key.
 func (c *Core) RemoveAllowedKey(key string) {
-	phony.Block(c.links, func() {
+	actor.Block(c.links, func() {
 		c.links.allowed = slices.DeleteFunc(c.links.allowed, func(k string) bool { return k == key })
 	})
 }
@@ -185,12 +184,12 @@ func (c *Core) CallPeerAsync(uri, iface string, cb func(error)) {
 // now on.
 func (c *Core) SetLimits(l config.Limits) {
 	c.gate.SetCaps(int(l.MaxPendingLinks), int(l.MaxPendingLinksPerSource))
-	phony.Block(c.links, func() { c.links.limits = l })
-	phony.Block(c.router, func() { c.router._setLimits(l) })
+	actor.Block(c.links, func() { c.links.limits = l })
+	actor.Block(c.router, func() { c.router._setLimits(l) })
 }
 
 // SetMaxQueueSize changes SwitchOptions.MaxTotalQueueSize, the bound on
 // bulk bytes queued on all switch ports together (0: the default, 4 MiB).
 func (c *Core) SetMaxQueueSize(n uint64) {
-	phony.Block(c.sw, func() { c.sw._setMaxQueued(int(min(n, 1<<40))) })
+	actor.Block(c.sw, func() { c.sw._setMaxQueued(int(min(n, 1<<40))) })
 }

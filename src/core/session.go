@@ -17,8 +17,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/ratelimit"
@@ -47,7 +46,7 @@ var (
 
 // session owns one end-to-end session; see the file comment.
 type session struct {
-	phony.Inbox
+	actor.Inbox
 	core    *Core
 	handler SessionHandler // fixed at creation
 
@@ -118,7 +117,7 @@ func newSession(c *Core, handler SessionHandler, key crypto.BoxPubKey, shared *c
 func (s *session) RemoteKey() crypto.BoxPubKey { return s.theirKey }
 
 // Send encrypts and sends msg; see Session.
-func (s *session) Send(from phony.Actor, msg []byte, flow uint64) {
+func (s *session) Send(from actor.Actor, msg []byte, flow uint64) {
 	s.Act(from, func() { s._send(msg, flow) })
 }
 

@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/wire"
@@ -213,13 +212,13 @@ func TestTrafficReplayAndForgery(t *testing.T) {
 	var handle crypto.Handle
 	var shared crypto.BoxSharedKey
 	var nonce crypto.BoxNonce
-	phony.Block(s, func() { handle, shared, nonce = s.theirHandle, *s.sesShared, s.myNonce })
+	actor.Block(s, func() { handle, shared, nonce = s.theirHandle, *s.sesShared, s.myNonce })
 	mk := func(n crypto.BoxNonce, h crypto.Handle, msg string) []byte {
 		return wire.SealTraffic(nil, wire.Coords{}, 0, &h, &shared, &n, []byte(msg))
 	}
 	inject := func(p []byte) {
 		r := c.router
-		phony.Block(r, func() { r._handlePacket(p) })
+		actor.Block(r, func() { r._handlePacket(p) })
 	}
 	// The nonce "first" went with; a byte-wise "-2" on the newer one would
 	// wrap without a borrow once in 128 runs and make it newer, not older.

@@ -42,8 +42,7 @@ package core
 import (
 	"hash/maphash"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/crypto"
@@ -68,7 +67,7 @@ const (
 
 // switchActor owns the tree and the port queues; see the file comment.
 type switchActor struct {
-	phony.Inbox
+	actor.Inbox
 	core   *Core
 	tree   *tree.Tree
 	table  *tree.Table
@@ -331,6 +330,6 @@ func (sw *switchActor) _batchDone(port uint64, sp *switchPort) {
 // sendLocal is how packets this node originates enter the switch; the
 // sender (the router or a session) passes itself so it is slowed when the
 // switch is busy.
-func (sw *switchActor) sendLocal(from phony.Actor, packet []byte) {
+func (sw *switchActor) sendLocal(from actor.Actor, packet []byte) {
 	sw.Act(from, func() { sw._forward(0, packet) })
 }

@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/crypto"
 	"github.com/yggmesh/ygg/src/queue"
@@ -41,7 +40,7 @@ func nonceSeq(t *testing.T, p []byte) uint64 {
 // two batches go out and the rest waits in the port's queue.
 func holdRouter(t *testing.T, c *Core) {
 	release, held := make(chan struct{}), make(chan struct{})
-	go phony.Block(c.router, func() {
+	go actor.Block(c.router, func() {
 		close(held)
 		<-release
 	})
@@ -52,7 +51,7 @@ func holdRouter(t *testing.T, c *Core) {
 func newHeldSwitch(t *testing.T, maxQueued int) *switchActor {
 	c := New(NewIdentity(), Options{})
 	sw := c.sw
-	phony.Block(sw, func() {
+	actor.Block(sw, func() {
 		sw._setMaxQueued(maxQueued)
 		sw._publishTable()
 		for i := range 256 { // the handles sessionPacket makes are ours
@@ -67,7 +66,7 @@ func newHeldSwitch(t *testing.T, maxQueued int) *switchActor {
 
 // queued lists what waits on port 0, without taking it.
 func queuedOnPort0(sw *switchActor) (pkts [][]byte, st queue.Stats, bulk, control int) {
-	phony.Block(sw, func() {
+	actor.Block(sw, func() {
 		q := sw.ports[0].queue
 		q.Each(func(_ queue.Class, p []byte) { pkts = append(pkts, p) })
 		st = q.Stats()
@@ -83,7 +82,7 @@ func queuedOnPort0(sw *switchActor) (pkts [][]byte, st queue.Stats, bulk, contro
 func TestSwitchBoundCountsBufferCapacity(t *testing.T) {
 	const bound = 64 << 10
 	sw := newHeldSwitch(t, bound)
-	phony.Block(sw, func() {
+	actor.Block(sw, func() {
 		for i := range 20000 {
 			sw._forward(1, sessionPacket(byte(i), uint64(i), uint64(i), 3))
 		}
@@ -111,7 +110,7 @@ func TestSwitchBoundCountsBufferCapacity(t *testing.T) {
 // and no bound over all ports (6 MB of heap from 24 KB of frames).
 func TestSwitchControlBoundCountsBufferCapacity(t *testing.T) {
 	sw := newHeldSwitch(t, 64<<10)
-	phony.Block(sw, func() {
+	actor.Block(sw, func() {
 		for i := range 8000 {
 			var k crypto.BoxPubKey
 			p := bufpool.Get(200)[:0]
@@ -139,7 +138,7 @@ func TestSwitchControlBoundCountsBufferCapacity(t *testing.T) {
 func TestSwitchKeepsSessionOrderAcrossFlows(t *testing.T) {
 	sw := newHeldSwitch(t, 4<<20)
 	// Fill the two batches the held router may take, from another session.
-	phony.Block(sw, func() {
+	actor.Block(sw, func() {
 		sw._forward(1, sessionPacket(99, 0, 0, 100))
 		sw._forward(1, sessionPacket(99, 0, 0, 100))
 		for seq, flow := range []uint64{7, 7, 7, 9, 7} {
@@ -148,7 +147,7 @@ func TestSwitchKeepsSessionOrderAcrossFlows(t *testing.T) {
 	})
 	pkts, _, _, _ := queuedOnPort0(sw)
 	var order []uint64
-	phony.Block(sw, func() {
+	actor.Block(sw, func() {
 		for {
 			p, ok := sw.ports[0].queue.Pop()
 			if !ok {
@@ -173,7 +172,7 @@ func TestSwitchKeepsSessionOrderAcrossFlows(t *testing.T) {
 func TestSwitchSessionsFairAndHeaviestPays(t *testing.T) {
 	const bound = 128 << 10
 	sw := newHeldSwitch(t, bound)
-	phony.Block(sw, func() {
+	actor.Block(sw, func() {
 		sw._forward(1, sessionPacket(99, 0, 0, 100)) // the two batches the router takes
 		sw._forward(1, sessionPacket(99, 0, 0, 100))
 		for i := range 200 {
@@ -186,7 +185,7 @@ func TestSwitchSessionsFairAndHeaviestPays(t *testing.T) {
 		t.Fatalf("bulk %d (bound %d), dropped %d", bulk, bound, st.DroppedBound.Packets)
 	}
 	var first []byte
-	phony.Block(sw, func() {
+	actor.Block(sw, func() {
 		for range 2 {
 			p, _ := sw.ports[0].queue.Pop()
 			_, h, _ := wire.TrafficSession(p)
@@ -220,7 +219,7 @@ func TestSessionWithManyFlowsLosesNothingWhenCongested(t *testing.T) {
 	// reach the switch faster than the synchronous pipe takes them.
 	// Flows come in uneven runs, as several TCP connections' packets do.
 	rng := rand.New(rand.NewPCG(7, 9))
-	phony.Block(s.(*session), func() {
+	actor.Block(s.(*session), func() {
 		for i := range n {
 			msg := make([]byte, 1000)
 			binary.BigEndian.PutUint32(msg, uint32(i))
@@ -248,14 +247,14 @@ func TestSwitchDropsTrafficForHandlesNotOurs(t *testing.T) {
 	sw := newHeldSwitch(t, 64<<10)
 	var ours crypto.Handle
 	ours[0], ours[7] = 1, 0xee
-	phony.Block(sw, func() { sw._addHandle(ours) })
+	actor.Block(sw, func() { sw._addHandle(ours) })
 	honest := func(seq uint64) []byte {
 		var n crypto.BoxNonce
 		binary.BigEndian.PutUint64(n[len(n)-8:], seq)
 		buf := bufpool.Get(wire.TrafficLen(wire.Coords{}, 0, 100))[:0]
 		return wire.SealTraffic(buf, wire.Coords{}, 0, &ours, &crypto.BoxSharedKey{}, &n, make([]byte, 100))
 	}
-	phony.Block(sw, func() {
+	actor.Block(sw, func() {
 		for i := range 20000 {
 			var made crypto.Handle
 			binary.BigEndian.PutUint64(made[:], uint64(i)<<8|0xff)
@@ -279,7 +278,7 @@ func TestSwitchDropsTrafficForHandlesNotOurs(t *testing.T) {
 		t.Fatalf("%d of 20 honest packets left in the queue (%d packets in all): %v", len(seqs), len(pkts), seqs)
 	}
 	var unknown uint64
-	phony.Block(sw, func() { unknown = sw.drops.unknownHandle })
+	actor.Block(sw, func() { unknown = sw.drops.unknownHandle })
 	if unknown < 19990 || st.DroppedBound.Packets != 0 {
 		t.Fatalf("%d made-up packets dropped at once, %d by the bound", unknown, st.DroppedBound.Packets)
 	}

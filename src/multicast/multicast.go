@@ -29,8 +29,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/logging"
 )
@@ -69,7 +68,7 @@ type Options struct {
 
 // Multicast is the discovery module of one node. It is created stopped.
 type Multicast struct {
-	phony.Inbox
+	actor.Inbox
 	core  Core
 	opts  Options
 	clock clock.Clock
@@ -135,7 +134,7 @@ func (m *Multicast) Start(regexes []string) error {
 	if err != nil {
 		return err
 	}
-	phony.Block(m, func() {
+	actor.Block(m, func() {
 		if m.sock != nil {
 			err = errors.New("multicast discovery is already running")
 			return
@@ -153,7 +152,7 @@ func (m *Multicast) SetInterfaces(regexes []string) error {
 	if err != nil {
 		return err
 	}
-	phony.Block(m, func() { err = m._set(res) })
+	actor.Block(m, func() { err = m._set(res) })
 	m.settle()
 	return err
 }
@@ -161,7 +160,7 @@ func (m *Multicast) SetInterfaces(regexes []string) error {
 // Stop ends discovery and closes the link-local listeners. Links already
 // made stay up.
 func (m *Multicast) Stop() {
-	phony.Block(m, m._stop)
+	actor.Block(m, m._stop)
 	m.settle()
 }
 
@@ -169,7 +168,7 @@ func (m *Multicast) Stop() {
 // when there are none or the module is stopped (getMulticastInterfaces).
 func (m *Multicast) Interfaces() []string {
 	var names []string
-	phony.Block(m, func() {
+	actor.Block(m, func() {
 		for name := range m.ifaces {
 			names = append(names, name)
 		}
@@ -186,7 +185,7 @@ func (m *Multicast) settle() {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var pending int
-		phony.Block(m, func() { pending = m.pending })
+		actor.Block(m, func() { pending = m.pending })
 		if pending == 0 || time.Now().After(deadline) {
 			return
 		}

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/Arceliar/phony"
+	"github.com/yggmesh/ygg/src/actor"
 )
 
 // readRetry is the pause after a read error other than a close, so a
@@ -19,7 +19,7 @@ const readRetry = 100 * time.Millisecond
 // Multicast actor with itself as sender, so a flood of beacons slows the
 // reads (and the kernel drops the excess) instead of queueing without bound.
 type reader struct {
-	phony.Inbox
+	actor.Inbox
 	m    *Multicast
 	sock Socket
 	buf  []byte // MaxDatagram+1, so an oversized datagram shows as such

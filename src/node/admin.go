@@ -7,7 +7,7 @@ package node
 //
 // Every handler runs on its admin connection's own goroutine (see package
 // admin) and reaches the node's actors only through their blocking APIs
-// (phony.Block inside the core and the TUN adapter), never from inside an
+// (actor.Block inside the core and the TUN adapter), never from inside an
 // actor. The only long waits, dhtPing and getNodeInfo, are bounded by
 // remoteTimeout and stall nobody but the client that asked.
 

@@ -17,8 +17,7 @@ package tuntap
 import (
 	"sync/atomic"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/ckr"
 	"github.com/yggmesh/ygg/src/clock"
@@ -59,7 +58,7 @@ type Options struct {
 
 // Adapter is a running TUN adapter.
 type Adapter struct {
-	phony.Inbox
+	actor.Inbox
 	core  Core
 	log   *logging.Logger
 	clock clock.Clock
@@ -190,7 +189,7 @@ func (a *Adapter) Stop() {
 		a.routeSync.stop()
 	}
 	var first bool
-	phony.Block(a, func() { first = a._stop() })
+	actor.Block(a, func() { first = a._stop() })
 	if first && a.dev != nil {
 		// Not in the actor: closing a TUN's file waits for the reads and
 		// writes in flight to let go of it.
@@ -199,8 +198,8 @@ func (a *Adapter) Stop() {
 		}
 	}
 	if a.reader != nil {
-		phony.Block(a.reader, func() {})
-		phony.Block(a.writer, func() {})
+		actor.Block(a.reader, func() {})
+		actor.Block(a.writer, func() {})
 	}
 }
 
@@ -248,7 +247,7 @@ func (a *Adapter) CKR() *ckr.Table { return a.ckrView.Load() }
 // there is logged. For the admin handlers; it must not be called from an
 // actor.
 func (a *Adapter) UpdateCKR(f func(*ckr.State) error) (err error) {
-	phony.Block(a, func() {
+	actor.Block(a, func() {
 		err = f(a.routes)
 		a._publishCKR()
 	})

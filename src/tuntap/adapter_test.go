@@ -12,8 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/ckr"
 	"github.com/yggmesh/ygg/src/clock"
@@ -61,7 +60,7 @@ func seqOf(p []byte) int { return int(binary.BigEndian.Uint32(p[len(p)-4:])) }
 
 // outbound runs packets through the outbound path as if the reader had
 // read them.
-func outbound(a *Adapter, pkts ...[]byte) { phony.Block(a, func() { a._outbound(pkts) }) }
+func outbound(a *Adapter, pkts ...[]byte) { actor.Block(a, func() { a._outbound(pkts) }) }
 
 func newRemote() (crypto.BoxPubKey, address.Address, address.Subnet) {
 	pub, _ := crypto.NewBoxKeys()
@@ -119,7 +118,7 @@ func TestDialBuffersAndFlushes(t *testing.T) {
 		if p.flow != 17<<32|1000<<16|2000 {
 			t.Fatalf("flow key %x", p.flow)
 		}
-		if p.from != phony.Actor(a) {
+		if p.from != actor.Actor(a) {
 			t.Fatal("the adapter must pass itself as the sender")
 		}
 	}

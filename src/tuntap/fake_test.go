@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/core"
 	"github.com/yggmesh/ygg/src/crypto"
@@ -119,7 +118,7 @@ type fakeSession struct {
 type sentPacket struct {
 	msg  []byte
 	flow uint64
-	from phony.Actor
+	from actor.Actor
 }
 
 func pair(a, b *fakeCore, mtu uint64) (*fakeSession, *fakeSession) {
@@ -131,7 +130,7 @@ func pair(a, b *fakeCore, mtu uint64) (*fakeSession, *fakeSession) {
 
 func (s *fakeSession) RemoteKey() crypto.BoxPubKey { return s.remote }
 
-func (s *fakeSession) Send(from phony.Actor, msg []byte, flow uint64) {
+func (s *fakeSession) Send(from actor.Actor, msg []byte, flow uint64) {
 	if s.closed.Load() {
 		return
 	}
@@ -166,7 +165,7 @@ func waitFor(t *testing.T, a *Adapter, what string, cond func() bool) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var ok bool
-		phony.Block(a, func() { ok = cond() })
+		actor.Block(a, func() { ok = cond() })
 		if ok {
 			return
 		}
@@ -178,7 +177,7 @@ func waitFor(t *testing.T, a *Adapter, what string, cond func() bool) {
 }
 
 // settle waits until the adapter has processed everything sent to it so far.
-func settle(a *Adapter) { phony.Block(a, func() {}) }
+func settle(a *Adapter) { actor.Block(a, func() {}) }
 
 // recv takes the next packet the adapter wrote to dev.
 func recv(t *testing.T, dev *MemDevice) []byte {
@@ -196,7 +195,7 @@ func recv(t *testing.T, dev *MemDevice) []byte {
 func quiet(t *testing.T, a *Adapter, dev *MemDevice) {
 	t.Helper()
 	settle(a)
-	phony.Block(a.writer, func() {})
+	actor.Block(a.writer, func() {})
 	select {
 	case p := <-dev.Written():
 		t.Fatalf("unexpected packet written to the TUN: %x", p)

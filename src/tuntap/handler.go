@@ -6,15 +6,14 @@ package tuntap
 // passed as the sender, so a backed-up adapter slows it down.
 
 import (
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/core"
 )
 
 type handler struct{ a *Adapter }
 
-func senderOf(s core.Session) phony.Actor {
-	if act, ok := s.(phony.Actor); ok {
+func senderOf(s core.Session) actor.Actor {
+	if act, ok := s.(actor.Actor); ok {
 		return act
 	}
 	return nil

@@ -2,7 +2,7 @@ package tuntap
 
 // The TUN reader: an actor whose one behaviour blocks in Device.Read, hands
 // the batch it read to the adapter, and queues itself to read again. Passing
-// itself as the sender lets phony stall it while the adapter is behind, so
+// itself as the sender lets the runtime stall it while the adapter is behind, so
 // a flood from the host is slowed at the device instead of queueing here.
 // Nothing else sends to the reader, so its blocking never delays anyone.
 
@@ -11,9 +11,9 @@ import (
 	"os"
 	"sync/atomic"
 
-	"github.com/Arceliar/phony"
 	"golang.zx2c4.com/wireguard/tun"
 
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/bufpool"
 )
 
@@ -22,7 +22,7 @@ import (
 const readBudget = 1 << 20
 
 type reader struct {
-	phony.Inbox
+	actor.Inbox
 	a       *Adapter
 	dev     Device
 	bufs    [][]byte

@@ -16,8 +16,7 @@ package tuntap
 import (
 	"sync/atomic"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/ckr"
 	"github.com/yggmesh/ygg/src/logging"
 )
@@ -32,7 +31,7 @@ type routeBackend interface {
 }
 
 type routeSyncer struct {
-	phony.Inbox
+	actor.Inbox
 	backend routeBackend // owned by the actor
 	closed  bool         // owned by the actor
 	log     *logging.Logger
@@ -73,13 +72,13 @@ func (s *routeSyncer) _sync() {
 
 // wait returns once every table published before the call is synced (or
 // skipped by stop). Only for non-actor code.
-func (s *routeSyncer) wait() { phony.Block(s, func() {}) }
+func (s *routeSyncer) wait() { actor.Block(s, func() {}) }
 
 // stop skips the syncs still waiting, waits for the running one, then
 // closes the backend. Only for non-actor code; it may be called again.
 func (s *routeSyncer) stop() {
 	s.stopping.Store(true)
-	phony.Block(s, s._close)
+	actor.Block(s, s._close)
 }
 
 func (s *routeSyncer) _close() {

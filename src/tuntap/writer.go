@@ -10,14 +10,13 @@ import (
 	"errors"
 	"os"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/logging"
 )
 
 type writer struct {
-	phony.Inbox
+	actor.Inbox
 	dev       Device
 	log       *logging.Logger
 	bufSize   int
@@ -35,7 +34,7 @@ func newWriter(dev Device, mtu uint64, log *logging.Logger) *writer {
 }
 
 // write queues pkt, which the writer now owns.
-func (w *writer) write(from phony.Actor, pkt []byte) {
+func (w *writer) write(from actor.Actor, pkt []byte) {
 	w.Act(from, func() {
 		w.queue = append(w.queue, pkt)
 		if !w.scheduled {

@@ -5,8 +5,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/Arceliar/phony"
-
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/logging"
 )
 
@@ -38,7 +37,7 @@ func TestWriterBatches(t *testing.T) {
 		w.write(nil, []byte{byte(i), 1, 2, 3})
 	}
 	close(release)
-	phony.Block(w, func() {})
+	actor.Block(w, func() {})
 	for i := range 20 {
 		if p := <-dev.Written(); p[0] != byte(i) || len(p) != 4 {
 			t.Fatalf("packet %d written as %x", i, p)
@@ -52,7 +51,7 @@ func TestWriterBatches(t *testing.T) {
 	}
 	// A packet over the MTU still goes out, in a buffer of its own.
 	w.write(nil, make([]byte, 3000))
-	phony.Block(w, func() {})
+	actor.Block(w, func() {})
 	if p := <-dev.Written(); len(p) != 3000 {
 		t.Errorf("oversized packet written as %d bytes", len(p))
 	}
