@@ -18,7 +18,10 @@
 package core
 
 import (
+	crand "crypto/rand"
+	"encoding/binary"
 	"errors"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,8 +57,15 @@ func NewIdentity() Identity {
 
 // Options are the seams a test or simulator may replace.
 type Options struct {
-	Clock  clock.Clock     // default: the real clock
+	Clock  clock.Clock     // default: the real clock, or Executor if set
 	Logger *logging.Logger // default: discard
+	// Executor, if set, runs every actor of the node on its single worker
+	// (tests and the simulator); nil runs them on phony's goroutines.
+	Executor *actor.Executor
+	// Rand is the source of session handles and redial jitter. The
+	// default is crypto/rand; only a simulator passes a seeded one, to
+	// replay a run. Keys and nonces never come from it.
+	Rand io.Reader
 }
 
 // Core is a running node. Its exported methods may be called from any
@@ -66,6 +76,8 @@ type Core struct {
 	addr    address.Address
 	subnet  address.Subnet
 	clock   clock.Clock
+	ex      *actor.Executor // nil: phony
+	rand    io.Reader
 	log     *logging.Logger
 	logs    remoteLogs
 	started time.Time
@@ -90,9 +102,15 @@ type Core struct {
 
 // New builds a node with the given keys. Nothing runs until Start.
 func New(id Identity, opts Options) *Core {
-	c := &Core{id: &id, clock: opts.Clock, log: opts.Logger}
+	c := &Core{id: &id, clock: opts.Clock, log: opts.Logger, ex: opts.Executor, rand: opts.Rand}
+	if c.clock == nil && c.ex != nil {
+		c.clock = c.ex
+	}
 	if c.clock == nil {
 		c.clock = clock.Real{}
+	}
+	if c.rand == nil {
+		c.rand = crand.Reader
 	}
 	if c.log == nil {
 		c.log = logging.Discard()
@@ -106,6 +124,9 @@ func New(id Identity, opts Options) *Core {
 	c.sw = newSwitch(c)
 	c.router = newRouter(c)
 	c.links = newLinks(c)
+	c.bind(&c.sw.Inbox)
+	c.bind(&c.router.Inbox)
+	c.bind(&c.links.Inbox)
 	return c
 }
 
@@ -180,6 +201,18 @@ func newRemoteLogs(log *logging.Logger, clk clock.Clock) remoteLogs {
 		refused: log.Limited(1, 10, clk.Now),
 		bad:     log.Limited(1, 10, clk.Now),
 	}
+}
+
+// bind puts a new actor of this node on the node's runtime.
+func (c *Core) bind(in *actor.Inbox) { in.Bind(c.ex) }
+
+// randUint64 draws from the node's random source.
+func (c *Core) randUint64() uint64 {
+	var b [8]byte
+	if _, err := io.ReadFull(c.rand, b[:]); err != nil {
+		panic("core: random source failed: " + err.Error())
+	}
+	return binary.LittleEndian.Uint64(b[:])
 }
 
 // Address is the node's IPv6 address.

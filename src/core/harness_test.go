@@ -1,13 +1,17 @@
 package core
 
 import (
+	"encoding/binary"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"sort"
 	"testing"
 	"time"
 
+	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/crypto"
@@ -21,12 +25,48 @@ type testNode struct {
 	name string
 }
 
-// testNet is a set of nodes in one process, optionally on a shared virtual clock.
+// testNet is a set of nodes in one process, optionally on a shared virtual
+// clock, or all on one deterministic executor (newExecNet).
 type testNet struct {
 	t     testing.TB
 	nodes []*testNode
 	clock clock.Clock
 	pipes int
+
+	// Executor mode: nodes run on ex, keys and handles come from rng, and
+	// pipe joins nodes with frame pipes of latency.
+	ex      *actor.Executor
+	rng     *rand.ChaCha8
+	latency time.Duration
+	frames  []*FramePipe
+}
+
+// newExecNet makes n nodes on one executor, with keys drawn from seed: the
+// same seed gives the same run.
+func newExecNet(t testing.TB, n int, seed uint64) *testNet {
+	t.Helper()
+	var s [32]byte
+	binary.LittleEndian.PutUint64(s[:], seed)
+	ex := actor.NewExecutor(time.Unix(1_700_000_000, 0))
+	tn := &testNet{t: t, clock: ex, ex: ex, rng: rand.NewChaCha8(s), latency: 5 * time.Millisecond}
+	for i := 0; i < n; i++ {
+		tn.add(fmt.Sprintf("n%d", i), nil)
+	}
+	return tn
+}
+
+// await runs the executor until cond holds, or polls for it on the wall
+// clock when the net is not on an executor; d bounds either time.
+func (tn *testNet) await(d time.Duration, what string, cond func() error) {
+	tn.t.Helper()
+	if tn.ex == nil {
+		waitFor(tn.t.(*testing.T), d, what, cond)
+		return
+	}
+	var err error
+	if !tn.ex.RunUntil(d, func() bool { err = cond(); return err == nil }) {
+		tn.t.Fatalf("no %s within %v of virtual time: %v", what, d, err)
+	}
 }
 
 func newTestNet(t testing.TB, n int, clk clock.Clock) *testNet {
@@ -59,7 +99,12 @@ func (tn *testNet) add(name string, cfg *config.NodeConfig) *testNode {
 		cfg = config.Generate()
 		cfg.MulticastInterfaces = nil
 	}
-	c := New(NewIdentity(), Options{Clock: tn.clock, Logger: testLogger(name)})
+	id, opts := NewIdentity(), Options{Clock: tn.clock, Logger: testLogger(name)}
+	if tn.ex != nil {
+		id = identityFrom(tn.rng)
+		opts = Options{Executor: tn.ex, Rand: tn.rng, Logger: testLogger(name)}
+	}
+	c := New(id, opts)
 	if err := c.Start(cfg); err != nil {
 		tn.t.Fatalf("start %s: %v", name, err)
 	}
@@ -69,13 +114,28 @@ func (tn *testNet) add(name string, cfg *config.NodeConfig) *testNode {
 	return n
 }
 
-// pipe joins a and b with an in-memory stream.
+// pipe joins a and b with an in-memory stream, or a frame pipe on an
+// executor.
 func (tn *testNet) pipe(a, b *testNode) {
 	tn.pipes++
-	ca, cb := net.Pipe()
 	id := fmt.Sprintf("mem%d", tn.pipes)
+	if tn.ex != nil {
+		tn.frames = append(tn.frames, NewFramePipe(a.Core, b.Core, tn.latency, 0,
+			transport.LinkInfo{Proto: "tcp", Local: id + "a", Remote: id + "b", Name: "tcp://" + id + "b:1"},
+			transport.LinkInfo{Proto: "tcp", Local: id + "b", Remote: id + "a", Name: "tcp://" + id + "a:1", Inbound: true}))
+		return
+	}
+	ca, cb := net.Pipe()
 	a.Connect(ca, transport.LinkInfo{Proto: "tcp", Local: id + "a", Remote: id + "b", Name: "tcp://" + id + "b:1"})
 	b.Connect(cb, transport.LinkInfo{Proto: "tcp", Local: id + "b", Remote: id + "a", Name: "tcp://" + id + "a:1", Inbound: true})
+}
+
+// identityFrom draws node keys from r.
+func identityFrom(r io.Reader) Identity {
+	var id Identity
+	id.BoxPub, id.BoxPriv = crypto.NewBoxKeysFrom(r)
+	id.SigPub, id.SigPriv = crypto.NewSigKeysFrom(r)
+	return id
 }
 
 // waitFor polls cond until it holds or the deadline passes.

@@ -7,9 +7,13 @@ package core
 //	link: version/pin checks ──▶ links._register (allowed keys, duplicates)
 //	     ──▶ switch._addPeer (port) ──▶ peer._start ──▶ reader loops on frames
 //
-// The link owns the socket's lifecycle; its reader and writer children own
-// the two directions of blocking I/O and nothing else touches the socket.
-// Any failure anywhere ends in link._close, which runs once.
+// The link owns the connection's lifecycle. Below framing it talks to a
+// linkIO: for a socket, reader and writer children that own the two
+// directions of blocking I/O (nothing else touches the socket); in the
+// simulator, a frame pipe on the virtual clock. Any failure anywhere ends
+// in link._close, which runs once. Every timeout is a timer on the Core's
+// clock, never a socket deadline: the metadata timeout here, the idle and
+// write timeouts in the peer.
 
 import (
 	"bufio"
@@ -41,11 +45,14 @@ const (
 
 // Reasons a link is closed that are not socket errors.
 var (
-	errPinnedKey  = errors.New("remote key is not one of the pinned keys")
-	errNotAllowed = errors.New("AllowedEncryptionPublicKeys does not contain the remote key")
-	errDuplicate  = errors.New("a link with the same keys and addresses already exists")
-	errShutdown   = errors.New("node stopping")
-	errAdminClose = errors.New("disconnected by request")
+	errMetadataTimeout = errors.New("no metadata within 30 s")
+	errIdleTimeout     = errors.New("nothing received for 120 s")
+	errWriteTimeout    = errors.New("a write blocked for 120 s")
+	errPinnedKey       = errors.New("remote key is not one of the pinned keys")
+	errNotAllowed      = errors.New("AllowedEncryptionPublicKeys does not contain the remote key")
+	errDuplicate       = errors.New("a link with the same keys and addresses already exists")
+	errShutdown        = errors.New("node stopping")
+	errAdminClose      = errors.New("disconnected by request")
 )
 
 // link owns one connection's lifecycle. Fields are touched only by the
@@ -53,7 +60,7 @@ var (
 type link struct {
 	actor.Inbox
 	core     *Core
-	conn     net.Conn
+	io       linkIO             // immutable
 	info     transport.LinkInfo // immutable
 	uri      *transport.PeerURI // immutable; outbound calls only, for key pins
 	onDone   func(l *link)      // runs in the links actor after teardown
@@ -61,8 +68,6 @@ type link struct {
 	// admitted gives back the admission slot of an accepted connection
 	// (nil otherwise); called once the metadata is in or the link ends.
 	admitted func()
-	reader   *linkReader // immutable
-	writer   *linkWriter // immutable
 
 	linkPriv   *crypto.BoxPrivKey // a pointer, so printing a link never shows it
 	remote     wire.Metadata
@@ -71,11 +76,27 @@ type link struct {
 	closed     bool
 }
 
-func newLink(c *Core, conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, callName string, onDone func(*link), admitted func()) *link {
-	l := &link{core: c, conn: conn, info: info, uri: uri, callName: callName, onDone: onDone, admitted: admitted}
-	l.reader = &linkReader{link: l, conn: conn}
-	l.writer = &linkWriter{link: l, conn: conn}
+func newLink(c *Core, io linkIO, info transport.LinkInfo, uri *transport.PeerURI, callName string, onDone func(*link), admitted func()) *link {
+	l := &link{core: c, io: io, info: info, uri: uri, callName: callName, onDone: onDone, admitted: admitted}
+	c.bind(&l.Inbox)
 	return l
+}
+
+// linkIO is a link's connection below framing. Its methods are called from
+// the link's and the peer's behaviours and must not block; they report
+// back by sending behaviours (l._gotMetadata, l._fail, p._handleFrame,
+// p._writeStarted, p._writeDone, p._controlDone).
+type linkIO interface {
+	// handshake sends our metadata and delivers theirs to l.
+	handshake(l *link, meta []byte)
+	// readFrames hands every frame that arrives to p, in order.
+	readFrames(p *peer)
+	// sendBatch writes a batch from the switch; done runs when it is out.
+	sendBatch(p *peer, batch [][]byte, done func())
+	// sendControl writes the peer's control frames.
+	sendControl(p *peer, msgs [][]byte)
+	// close ends the connection; blocked reads and writes return.
+	close()
 }
 
 // _admitted gives back the admission slot, once.
@@ -92,10 +113,14 @@ func (l *link) _start() {
 	linkPub, linkPriv := crypto.NewBoxKeys()
 	l.linkPriv = &linkPriv
 	meta := wire.NewMetadata(&l.core.id.BoxPub, &l.core.id.SigPub, &linkPub)
-	// Never pass a sender to the reader or writer: their behaviours block in
-	// I/O, and the runtime would hold the sender until they are done.
-	l.writer.Act(nil, func() { l.writer._writeMetadata(meta.Encode(nil)) })
-	l.reader.Act(nil, l.reader._readMetadata)
+	l.core.clock.AfterFunc(metadataTimeout, func() {
+		l.Act(nil, func() {
+			if l.remote == (wire.Metadata{}) {
+				l._close(errMetadataTimeout)
+			}
+		})
+	})
+	l.io.handshake(l, meta.Encode(nil))
 }
 
 // _gotMetadata applies the checks of spec 01 §4.8 that belong to this link,
@@ -152,7 +177,7 @@ func (l *link) _close(reason error) {
 	}
 	l.closed = true
 	l._admitted()
-	l.core.closeInBackground(l.conn.Close)
+	l.io.close()
 	if l.peer != nil {
 		p := l.peer
 		l.core.sw.Act(l, func() { l.core.sw._removePeer(p) })
@@ -202,6 +227,44 @@ type linkKey struct {
 	local, remote string
 }
 
+// socketIO is a link over a socket (TCP, TLS, SOCKS): a reader and a
+// writer actor, each owning one direction of the blocking I/O.
+type socketIO struct {
+	core   *Core
+	conn   net.Conn
+	reader *linkReader
+	writer *linkWriter
+}
+
+func newSocketIO(c *Core, conn net.Conn) *socketIO {
+	s := &socketIO{core: c, conn: conn, reader: &linkReader{conn: conn}, writer: &linkWriter{conn: conn}}
+	c.bind(&s.reader.Inbox)
+	c.bind(&s.writer.Inbox)
+	return s
+}
+
+// Never pass a sender to the reader or writer: their behaviours block in
+// I/O, and the runtime would hold the sender until they are done.
+func (s *socketIO) handshake(l *link, meta []byte) {
+	s.reader.link, s.writer.link = l, l
+	s.writer.Act(nil, func() { s.writer._writeMetadata(meta) })
+	s.reader.Act(nil, s.reader._readMetadata)
+}
+
+func (s *socketIO) readFrames(p *peer) {
+	r := s.reader
+	r.Act(nil, func() { r._readFrames(p) })
+}
+
+func (s *socketIO) sendBatch(p *peer, batch [][]byte, done func()) {
+	s.writer.sendBatch(p, batch, done)
+}
+
+func (s *socketIO) sendControl(p *peer, msgs [][]byte) { s.writer.sendControl(p, msgs) }
+
+// close runs outside any actor: a TLS close may wait to send its alert.
+func (s *socketIO) close() { s.core.closeInBackground(s.conn.Close) }
+
 // linkReader owns the read side of the socket. Its behaviours block in
 // reads; it hands each frame to the peer with itself as sender, so a peer
 // that falls behind stops the reads (and TCP flow control takes over).
@@ -209,16 +272,14 @@ type linkKey struct {
 // connections that never finish the handshake costs little.
 type linkReader struct {
 	actor.Inbox
-	link     *link
-	conn     net.Conn
-	frames   *wire.FrameReader // nil until the first frame is read
-	deadline time.Time         // when the socket read deadline was last pushed out
+	link   *link // set by handshake, before the first read
+	conn   net.Conn
+	frames *wire.FrameReader // nil until the first frame is read
 }
 
 // _readMetadata reads exactly the 102 metadata bytes, straight from the
 // socket: frames may follow them at once.
 func (r *linkReader) _readMetadata() {
-	_ = r.conn.SetReadDeadline(time.Now().Add(metadataTimeout))
 	var raw [wire.MetadataLen]byte
 	var m wire.Metadata
 	_, err := io.ReadFull(r.conn, raw[:])
@@ -235,16 +296,10 @@ func (r *linkReader) _readMetadata() {
 }
 
 // _readFrames reads one frame, hands it to p and schedules the next read.
-// The socket deadline implements the 120 s close timer; it is pushed out at
-// most once a second to keep timer work off the per-frame path.
 func (r *linkReader) _readFrames(p *peer) {
 	if r.frames == nil {
 		r.frames = wire.NewFrameReader(bufio.NewReaderSize(r.conn, 2*wire.MaxFrameLen))
 		r.link.core.readBuffers.Add(1)
-	}
-	if now := time.Now(); now.Sub(r.deadline) > time.Second {
-		r.deadline = now
-		_ = r.conn.SetReadDeadline(now.Add(closeTime))
 	}
 	msg, err := r.frames.NextInto(bufpool.Get)
 	if err != nil {
@@ -261,7 +316,7 @@ func (r *linkReader) _readFrames(p *peer) {
 // peer's control frames are rare, so its inbox stays short.
 type linkWriter struct {
 	actor.Inbox
-	link   *link
+	link   *link // set by handshake, before the first write
 	conn   net.Conn
 	hdrs   []byte
 	bufs   net.Buffers
@@ -269,7 +324,6 @@ type linkWriter struct {
 }
 
 func (w *linkWriter) _writeMetadata(meta []byte) {
-	_ = w.conn.SetWriteDeadline(time.Now().Add(metadataTimeout))
 	if _, err := w.conn.Write(meta); err != nil {
 		w._failed(fmt.Errorf("writing metadata: %w", err))
 	}
@@ -302,7 +356,6 @@ func (w *linkWriter) _writeFrames(msgs [][]byte) (n, payload int) {
 		off += h
 		payload += len(m)
 	}
-	_ = w.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 	bufs := w.bufs // WriteTo consumes its receiver
 	written, err := bufs.WriteTo(w.conn)
 	for i := range w.bufs {

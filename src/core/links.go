@@ -25,11 +25,11 @@ package core
 // reports back with Act; nothing here blocks.
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"slices"
 	"strings"
@@ -73,10 +73,11 @@ type links struct {
 	listeners map[string]*transport.Listener // by listen URI
 	ephemeral map[string]bool                // listeners opened by Listen (multicast, tests), not by config
 	calls     map[string]bool                // call names dialling, connected or held off
-	links     map[*link]struct{}             // every link not yet torn down
-	active    map[linkKey]*link              // registered (handshaken) links
-	keys      map[*link]linkKey              // the key each registered link holds in active
-	dials     map[string]context.CancelFunc  // dials in progress, by call name
+	links     map[*link]uint64               // every link not yet torn down, by creation order
+	linkSeq   uint64
+	active    map[linkKey]*link             // registered (handshaken) links
+	keys      map[*link]linkKey             // the key each registered link holds in active
+	dials     map[string]context.CancelFunc // dials in progress, by call name
 
 	failures   map[string]int        // consecutive failed dials of configured peers, by call name
 	configured map[string]callTarget // configured peers, by call name
@@ -99,7 +100,7 @@ func newLinks(c *Core) *links {
 		listeners: make(map[string]*transport.Listener),
 		ephemeral: make(map[string]bool),
 		calls:     make(map[string]bool),
-		links:     make(map[*link]struct{}),
+		links:     make(map[*link]uint64),
 		active:    make(map[linkKey]*link),
 		keys:      make(map[*link]linkKey),
 		dials:     make(map[string]context.CancelFunc),
@@ -143,10 +144,17 @@ func (ls *links) _stop() []*link {
 	for _, cancel := range ls.dials {
 		cancel()
 	}
+	return ls._inOrder()
+}
+
+// _inOrder lists the links by creation. Whatever is sent to several links
+// goes in this order, never a map's: on the executor a run must replay.
+func (ls *links) _inOrder() []*link {
 	open := make([]*link, 0, len(ls.links))
 	for l := range ls.links {
 		open = append(open, l)
 	}
+	slices.SortFunc(open, func(a, b *link) int { return cmp.Compare(ls.links[a], ls.links[b]) })
 	return open
 }
 
@@ -259,7 +267,7 @@ func (ls *links) _call(uri, iface string) error {
 // _releaseCall frees a call name after the hold-off, then calls again at
 // once if it is a configured peer.
 func (ls *links) _releaseCall(name string) {
-	hold := callHoldOff + time.Duration(rand.Int64N(int64(callHoldOffJitter)))
+	hold := callHoldOff + time.Duration(ls.core.randUint64()%uint64(callHoldOffJitter))
 	if f := ls.failures[name]; f > 1 {
 		hold <<= min(f-1, 4)
 	}
@@ -343,19 +351,25 @@ func (ls *links) _callAll() {
 // outbound call it answers, released after the link ends; admitted (may be
 // nil) gives back the slot the gate gave an accepted connection.
 func (ls *links) _newLink(conn net.Conn, info transport.LinkInfo, uri *transport.PeerURI, callName string, admitted func()) {
+	ls._newLinkIO(newSocketIO(ls.core, conn), info, uri, callName, admitted)
+}
+
+// _newLinkIO is _newLink on any linkIO (the simulator's frame pipes).
+func (ls *links) _newLinkIO(io linkIO, info transport.LinkInfo, uri *transport.PeerURI, callName string, admitted func()) {
 	if ls.stopped {
 		if admitted != nil {
 			admitted()
 		}
-		ls.core.closeInBackground(conn.Close)
+		io.close()
 		return
 	}
 	var onDone func(*link)
 	if callName != "" {
 		onDone = func(*link) { ls._releaseCall(callName) }
 	}
-	l := newLink(ls.core, conn, info, uri, callName, onDone, admitted)
-	ls.links[l] = struct{}{}
+	l := newLink(ls.core, io, info, uri, callName, onDone, admitted)
+	ls.linkSeq++
+	ls.links[l] = ls.linkSeq
 	l.Act(ls, l._start)
 }
 
@@ -442,7 +456,7 @@ func (ls *links) _unregister(l *link) {
 
 // _disconnectCall closes the link made by the call with that name, if any.
 func (ls *links) _disconnectCall(name string) {
-	for l := range ls.links {
+	for _, l := range ls._inOrder() {
 		if l.callName == name {
 			l.Act(ls, func() { l._close(errAdminClose) })
 		}
@@ -451,7 +465,7 @@ func (ls *links) _disconnectCall(name string) {
 
 // _disconnectByName closes every link whose name (the getPeers endpoint) is name.
 func (ls *links) _disconnectByName(name string) {
-	for l := range ls.links {
+	for _, l := range ls._inOrder() {
 		if l.info.Name == name {
 			l.Act(ls, func() { l._close(errAdminClose) })
 		}

@@ -53,7 +53,7 @@ func TestTeardownBeforeRegisterLeavesNoStaleEntry(t *testing.T) {
 	// The reader is reading our metadata; once it has handed it to the link
 	// (which then queues _register behind the hold), the teardown follows
 	// in the link's inbox.
-	r := l.reader
+	r := l.io.(*socketIO).reader
 	r.Act(nil, func() { l.Act(r, func() { l._close(errAdminClose) }) })
 	release()
 	waitFor(t, 5*time.Second, "the teardown", func() error {

@@ -44,11 +44,11 @@ const (
 // peer owns a handshaken link's crypto, port, counters and timers.
 type peer struct {
 	actor.Inbox
-	core   *Core
-	link   *link       // immutable
-	writer *linkWriter // immutable
-	box    crypto.BoxPubKey
-	sig    crypto.SigPubKey
+	core *Core
+	link *link  // immutable
+	io   linkIO // immutable
+	box  crypto.BoxPubKey
+	sig  crypto.SigPubKey
 	// shared opens the outer link layer (permanent keys), linkShared the
 	// inner one (this connection's ephemeral keys). Pointers, so printing a
 	// peer never shows them (fmt ignores String on unexported fields).
@@ -63,6 +63,10 @@ type peer struct {
 	keepalive    deadline
 	sendBlocked  deadline
 	stall        deadline
+	writeStuck   deadline // a write blocked for writeTimeout closes the link
+	framesIn     uint64
+	idleFrames   uint64    // framesIn at the last idle check
+	lastHeard    time.Time // when framesIn last moved, as of the last check
 	writeBlocked bool
 	readBlocked  bool
 
@@ -91,16 +95,18 @@ type PeerGuardStats struct {
 func newPeer(l *link, remote *wire.Metadata, linkShared *crypto.BoxSharedKey) *peer {
 	c := l.core
 	shared := crypto.Shared(&c.id.BoxPriv, &remote.Box)
-	return &peer{
+	p := &peer{
 		core:       c,
 		link:       l,
-		writer:     l.writer,
+		io:         l.io,
 		box:        remote.Box,
 		sig:        remote.Sig,
 		shared:     &shared,
 		linkShared: linkShared,
 		msgBudget:  ratelimit.NewBucket(switchMsgsPerSecond, switchMsgsBurst),
 	}
+	c.bind(&p.Inbox)
+	return p
 }
 
 func (p *peer) post(f func()) { p.Act(nil, f) }
@@ -113,10 +119,9 @@ func (p *peer) _start(port uint64, base *wire.SwitchMsg) {
 	if base != nil {
 		p._sendSwitchMsg(base)
 	}
-	r := p.link.reader
-	// No sender: the reader blocks in reads, and the runtime would hold the peer
-	// until the reader had taken this message, that is until a frame came.
-	r.Act(nil, func() { r._readFrames(p) })
+	p.lastHeard = p.started
+	p._idleCheck()
+	p.io.readFrames(p)
 	l := p.link
 	l.Act(p, func() { l._connected(port) })
 }
@@ -126,6 +131,32 @@ func (p *peer) _stop() {
 	p.keepalive.disarm()
 	p.sendBlocked.disarm()
 	p.stall.disarm()
+	p.writeStuck.disarm()
+}
+
+// idleCheck is how often a peer looks whether anything arrived. Counting
+// frames and looking now and then keeps the close timer (closeTime with
+// nothing received, spec 01 §4.11) off the per-frame path.
+const idleCheck = 5 * time.Second
+
+func (p *peer) _idleCheck() {
+	if p.stopped {
+		return
+	}
+	now := p.core.clock.Now()
+	if p.framesIn != p.idleFrames {
+		p.idleFrames, p.lastHeard = p.framesIn, now
+	}
+	if now.Sub(p.lastHeard) >= closeTime {
+		p._closeLink(errIdleTimeout)
+		return
+	}
+	p.core.clock.AfterFunc(idleCheck, func() { p.Act(nil, p._idleCheck) })
+}
+
+func (p *peer) _closeLink(err error) {
+	l := p.link
+	l.Act(p, func() { l._close(err) })
 }
 
 // _handleFrame dispatches one frame message from the reader.
@@ -134,6 +165,7 @@ func (p *peer) _handleFrame(msg []byte) {
 		return
 	}
 	p.bytesIn += uint64(len(msg))
+	p.framesIn++
 	p._readDone()
 	if len(msg) == 0 {
 		bufpool.Put(msg)
@@ -250,7 +282,7 @@ func (p *peer) _sendSwitchMsg(base *wire.SwitchMsg) {
 func (p *peer) _controlWrite(frame []byte) {
 	p.controlBusy = true
 	p.stats.ControlWrites++
-	p.writer.sendControl(p, [][]byte{frame})
+	p.io.sendControl(p, [][]byte{frame})
 }
 
 // _sendKeepalive sends an empty frame, unless a control write is already
@@ -283,6 +315,7 @@ func (p *peer) _readDone() {
 
 // _writeStarted runs when the writer starts a batch from the switch.
 func (p *peer) _writeStarted() {
+	p.writeStuck.arm(p.core.clock, writeTimeout, p.post, func() { p._closeLink(errWriteTimeout) })
 	p.keepalive.disarm()
 	p.sendBlocked.rearm(p.core.clock, sendTime, p.post, func() {
 		p.writeBlocked = true
@@ -299,6 +332,7 @@ func (p *peer) _writeDone(n, payload int) {
 	p.bytesOut += uint64(n)
 	p.keepalive.disarm()
 	p.sendBlocked.disarm()
+	p.writeStuck.disarm()
 	if p.writeBlocked {
 		p.writeBlocked = false
 		p._updateBlocked()

@@ -26,6 +26,8 @@ package core
 // Everything the router sends goes to the switch as if it arrived on port 0.
 
 import (
+	"bytes"
+	"slices"
 	"time"
 
 	"github.com/yggmesh/ygg/src/actor"
@@ -92,9 +94,21 @@ func (r *router) _stop() {
 	if r.ticker != nil {
 		r.ticker.Stop()
 	}
-	for _, s := range r.sessions {
+	for _, s := range r._sessionsInOrder() {
 		r._removeSession(s)
 	}
+}
+
+// _sessionsInOrder lists the sessions by remote key: what goes to every
+// session is sent in this order, never a map's, so a run on the executor
+// replays.
+func (r *router) _sessionsInOrder() []*session {
+	out := make([]*session, 0, len(r.sessions))
+	for _, s := range r.sessions {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *session) int { return bytes.Compare(a.theirKey[:], b.theirKey[:]) })
+	return out
 }
 
 func (r *router) _scheduleMaintenance() {
@@ -130,7 +144,7 @@ func (r *router) _reset() {
 	for _, info := range r.dht.Reset(r._coords()) {
 		r._sendDHTPing(info)
 	}
-	for _, s := range r.sessions {
+	for _, s := range r._sessionsInOrder() {
 		s.Act(r, s._markReset)
 	}
 }

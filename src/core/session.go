@@ -98,6 +98,7 @@ func newSession(c *Core, handler SessionHandler, key crypto.BoxPubKey, shared *c
 		myMTU:      myMTU,
 		theirMTU:   wire.DefaultSessionMTU,
 	}
+	c.bind(&s.Inbox)
 	*s.permShared = *shared
 	s.mySesPub, *s.mySesPriv = crypto.NewBoxKeys()
 	s.myNonce = crypto.NewRandomNonce()

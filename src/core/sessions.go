@@ -5,7 +5,9 @@ package core
 // turning a successful search into a ready session for Dial.
 
 import (
+	"bytes"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/yggmesh/ygg/src/address"
@@ -148,9 +150,9 @@ var fullMask = func() (m crypto.NodeID) {
 // ready (no ping or pong accepted) after handshakeTimeout and that no dial
 // waits for is closed, so sessions that never complete are never kept.
 func (r *router) _newSession(key crypto.BoxPubKey, shared *crypto.BoxSharedKey, incoming bool) *session {
-	handle := crypto.NewHandle()
+	handle := crypto.NewHandleFrom(r.core.rand)
 	for r.byHandle[handle] != nil {
-		handle = crypto.NewHandle()
+		handle = crypto.NewHandleFrom(r.core.rand)
 	}
 	s := newSession(r.core, r.handler, key, shared, handle, r.maxMTU, incoming)
 	r.sessions[key] = s
@@ -211,7 +213,7 @@ func (r *router) _setHandler(h SessionHandler) { r.handler = h }
 
 func (r *router) _setMaxMTU(mtu uint64) {
 	r.maxMTU = mtu
-	for _, s := range r.sessions {
+	for _, s := range r._sessionsInOrder() {
 		s.Act(r, func() { s._setMyMTU(mtu) })
 	}
 }
@@ -267,11 +269,18 @@ func (r *router) _handleNodeInfoRes(from crypto.BoxPubKey, m *wire.NodeInfoRes) 
 }
 
 func (r *router) _expireNodeInfo(now time.Time) {
+	var due []crypto.BoxPubKey
 	for key, w := range r.infoWaits {
 		if now.After(w.deadline) {
-			delete(r.infoWaits, key)
-			w.cb(nil)
+			due = append(due, key)
 		}
+	}
+	// Callbacks may send; call them in key order, not the map's.
+	slices.SortFunc(due, func(a, b crypto.BoxPubKey) int { return bytes.Compare(a[:], b[:]) })
+	for _, key := range due {
+		w := r.infoWaits[key]
+		delete(r.infoWaits, key)
+		w.cb(nil)
 	}
 }
 

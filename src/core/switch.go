@@ -41,6 +41,7 @@ package core
 
 import (
 	"hash/maphash"
+	"slices"
 
 	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/bufpool"
@@ -224,12 +225,27 @@ func (sw *switchActor) _apply(c tree.Changes) {
 		if !ok {
 			return
 		}
-		for _, sp := range sw.ports {
-			if p := sp.peer; p != nil {
-				p.Act(sw, func() { p._sendSwitchMsg(base) })
-			}
+		for _, p := range sw._peersInOrder() {
+			p.Act(sw, func() { p._sendSwitchMsg(base) })
 		}
 	}
+}
+
+// _peersInOrder lists the peers by port: what goes to every peer is sent
+// in this order, never a map's, so a run on the executor replays.
+func (sw *switchActor) _peersInOrder() []*peer {
+	ports := make([]uint64, 0, len(sw.ports))
+	for port, sp := range sw.ports {
+		if sp.peer != nil {
+			ports = append(ports, port)
+		}
+	}
+	slices.Sort(ports)
+	peers := make([]*peer, len(ports))
+	for i, port := range ports {
+		peers[i] = sw.ports[port].peer
+	}
+	return peers
 }
 
 func (sw *switchActor) _publishTable() {
@@ -315,7 +331,7 @@ func (sw *switchActor) _drain(port uint64, sp *switchPort) {
 		if sp.peer == nil {
 			sw.core.router.deliver(batch, done)
 		} else {
-			sp.peer.writer.sendBatch(sp.peer, batch, done)
+			sp.peer.io.sendBatch(sp.peer, batch, done)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"io"
 
 	"golang.org/x/crypto/nacl/box"
 	"golang.org/x/crypto/nacl/secretbox"
@@ -66,8 +67,12 @@ type Handle [HandleLen]byte
 const redacted = "[private key redacted]"
 
 // NewBoxKeys makes a fresh random curve25519 key pair.
-func NewBoxKeys() (BoxPubKey, BoxPrivKey) {
-	pub, priv, err := box.GenerateKey(rand.Reader)
+func NewBoxKeys() (BoxPubKey, BoxPrivKey) { return NewBoxKeysFrom(rand.Reader) }
+
+// NewBoxKeysFrom makes a key pair from r's bytes (a simulator's seeded
+// source gives the same keys for the same seed).
+func NewBoxKeysFrom(r io.Reader) (BoxPubKey, BoxPrivKey) {
+	pub, priv, err := box.GenerateKey(r)
 	if err != nil {
 		panic("crypto: random source failed: " + err.Error())
 	}
@@ -103,8 +108,11 @@ func Open(dst []byte, shared *BoxSharedKey, nonce *BoxNonce, boxed []byte) (out 
 }
 
 // NewSigKeys makes a fresh random ed25519 key pair.
-func NewSigKeys() (SigPubKey, SigPrivKey) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+func NewSigKeys() (SigPubKey, SigPrivKey) { return NewSigKeysFrom(rand.Reader) }
+
+// NewSigKeysFrom makes a key pair from r's bytes.
+func NewSigKeysFrom(r io.Reader) (SigPubKey, SigPrivKey) {
+	pub, priv, err := ed25519.GenerateKey(r)
 	if err != nil {
 		panic("crypto: random source failed: " + err.Error())
 	}
@@ -155,9 +163,12 @@ func (k *SigPubKey) Better(other *SigPubKey) bool {
 }
 
 // NewHandle draws a random session handle.
-func NewHandle() Handle {
+func NewHandle() Handle { return NewHandleFrom(rand.Reader) }
+
+// NewHandleFrom draws a session handle from r.
+func NewHandleFrom(r io.Reader) Handle {
 	var h Handle
-	mustRead(h[:])
+	mustReadFrom(r, h[:])
 	return h
 }
 
@@ -201,8 +212,10 @@ func (n *BoxNonce) Minus(m *BoxNonce) int64 {
 	return diff
 }
 
-func mustRead(b []byte) {
-	if _, err := rand.Read(b); err != nil {
+func mustRead(b []byte) { mustReadFrom(rand.Reader, b) }
+
+func mustReadFrom(r io.Reader, b []byte) {
+	if _, err := io.ReadFull(r, b); err != nil {
 		panic("crypto: random source failed: " + err.Error())
 	}
 }
