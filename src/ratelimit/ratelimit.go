@@ -9,6 +9,7 @@ package ratelimit
 
 import (
 	"hash/maphash"
+	"math"
 	"time"
 )
 
@@ -39,10 +40,15 @@ func (b *Bucket) refill(now time.Time) {
 	}
 }
 
+// epsilon absorbs float rounding: a bucket refilled for exactly the time
+// Wait gave must hold its token, or a virtual clock would wait again at
+// the same instant for ever.
+const epsilon = 1e-9
+
 // Allow takes one token if there is one.
 func (b *Bucket) Allow(now time.Time) bool {
 	b.refill(now)
-	if b.tokens < 1 {
+	if b.tokens < 1-epsilon {
 		return false
 	}
 	b.tokens--
@@ -52,10 +58,11 @@ func (b *Bucket) Allow(now time.Time) bool {
 // Wait is how long after now until Allow would succeed (0 if it would now).
 func (b *Bucket) Wait(now time.Time) time.Duration {
 	b.refill(now)
-	if b.tokens >= 1 || b.rate <= 0 {
+	if b.tokens >= 1-epsilon || b.rate <= 0 {
 		return 0
 	}
-	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
+	// Rounded up, so the wait is never a nanosecond short.
+	return time.Duration(math.Ceil((1-b.tokens)/b.rate*float64(time.Second))) + 1
 }
 
 // Table is a fixed number of buckets indexed by a keyed hash of the remote's
