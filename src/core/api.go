@@ -7,6 +7,8 @@ package core
 import (
 	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/dht"
+	"github.com/yggmesh/ygg/src/wire"
 )
 
 // Session is an open end-to-end encrypted session with one remote node.
@@ -61,4 +63,58 @@ func (c *Core) Dial(target, mask crypto.NodeID, cb DialCallback) {
 func (c *Core) SetMaxSessionMTU(mtu uint64) {
 	r := c.router
 	r.Act(nil, func() { r._setMaxMTU(mtu) })
+}
+
+// SearchCallback gets the result of Search: the node found (its permanent
+// key and its coords when it answered), or why none was.
+type SearchCallback func(key crypto.BoxPubKey, coords wire.Coords, err error)
+
+// Search runs a DHT search for the node whose NodeID matches target on the
+// bits set in mask; cb runs once, inside the core (it must not block). Dial
+// is Search followed by Open.
+func (c *Core) Search(target, mask crypto.NodeID, cb SearchCallback) {
+	r := c.router
+	r.Act(nil, func() {
+		if r.stopped {
+			cb(crypto.BoxPubKey{}, nil, ErrStopped)
+			return
+		}
+		r._search(target, mask, func(res *dht.Response, err error) {
+			if err != nil {
+				cb(crypto.BoxPubKey{}, nil, err)
+				return
+			}
+			cb(res.From.Key, res.From.Coords.Clone(), nil)
+		})
+	})
+}
+
+// Open makes (or reuses) a session with the node key at coords, as Dial
+// does once its search has found the node, and answers cb when the session
+// is ready or failed.
+func (c *Core) Open(key crypto.BoxPubKey, coords wire.Coords, cb DialCallback) {
+	r := c.router
+	coords = coords.Clone()
+	r.Act(nil, func() {
+		if r.stopped {
+			cb(nil, ErrStopped)
+			return
+		}
+		s := r._sessionFound(&dht.Response{From: dht.Info{Key: key, Coords: coords}})
+		if s == nil {
+			cb(nil, ErrSessionNotAllowed)
+			return
+		}
+		s.Act(r, func() { s._whenReady(cb) })
+	})
+}
+
+// NextHop is the switch port a packet for coords leaves on now (0: this
+// node), from the latest lookup table; the simulator walks paths with it.
+func (c *Core) NextHop(coords wire.Coords) uint64 {
+	t := c.table.Load()
+	if t == nil {
+		return 0
+	}
+	return t.Lookup(wire.AppendCoordsRaw(nil, coords))
 }
