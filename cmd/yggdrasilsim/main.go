@@ -180,7 +180,6 @@ func (p *progress) done() {
 	}
 }
 
-
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
