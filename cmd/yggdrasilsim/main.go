@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"github.com/yggmesh/ygg/src/sim"
@@ -32,6 +33,7 @@ type options struct {
 	maxTime  time.Duration
 	json     string
 	svg      string
+	cpuprof  string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -49,6 +51,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.maxTime, "max-time", 10*time.Minute, "bound on each convergence and on the recovery, in virtual time")
 	fs.StringVar(&o.json, "json", "", "also write the report as JSON to `FILE`")
 	fs.StringVar(&o.svg, "svg", "", "draw convergence and stretch to `FILE`")
+	fs.StringVar(&o.cpuprof, "cpuprofile", "", "write a Go CPU profile of the run to `FILE` (where the wall time goes)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -113,6 +116,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 	cfg := sim.Config{
 		Graph: g, Topology: name, Seed: o.seed, Pairs: o.pairs, MaxTime: o.maxTime,
 		Scenario: sim.Scenario{Fail: o.fail, Kill: o.kill, KillRoot: o.killRoot},
+	}
+	if o.cpuprof != "" {
+		f, err := os.Create(o.cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	bar := newProgress(stderr)
 	cfg.Progress = bar.show

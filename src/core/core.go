@@ -77,6 +77,7 @@ type Core struct {
 	subnet  address.Subnet
 	clock   clock.Clock
 	ex      *actor.Executor // nil: phony
+	sharer  *crypto.Sharer  // shared keys with our permanent box key
 	rand    io.Reader
 	log     *logging.Logger
 	logs    remoteLogs
@@ -115,6 +116,7 @@ func New(id Identity, opts Options) *Core {
 	if c.log == nil {
 		c.log = logging.Discard()
 	}
+	c.sharer = crypto.NewSharer(&id.BoxPriv)
 	c.logs = newRemoteLogs(c.log, c.clock)
 	c.gate = transport.NewGate(0, 0, c.log)
 	c.nodeID = id.BoxPub.NodeID()

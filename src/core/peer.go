@@ -94,7 +94,7 @@ type PeerGuardStats struct {
 
 func newPeer(l *link, remote *wire.Metadata, linkShared *crypto.BoxSharedKey) *peer {
 	c := l.core
-	shared := crypto.Shared(&c.id.BoxPriv, &remote.Box)
+	shared := c.sharer.Shared(&remote.Box)
 	p := &peer{
 		core:       c,
 		link:       l,

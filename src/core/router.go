@@ -198,7 +198,7 @@ func (r *router) _sharedKey(key *crypto.BoxPubKey, local bool) *crypto.BoxShared
 			break
 		}
 	}
-	k := crypto.Shared(&r.core.id.BoxPriv, key)
+	k := r.core.sharer.Shared(key)
 	r.shared[*key] = &k
 	return &k
 }
