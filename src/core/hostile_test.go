@@ -379,7 +379,7 @@ func TestFloodOfMadeUpSessionsCostsHonestSessionNothing(t *testing.T) {
 		}
 		return fmt.Errorf("not yet")
 	})
-	s, err := dialSync(t, a.Core, b.NodeID(), fullMask)
+	s, err := dialSync(tn, a.Core, b.NodeID(), fullMask)
 	if err != nil {
 		t.Fatal(err)
 	}
