@@ -3,7 +3,6 @@ package core
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/config"
@@ -20,23 +19,28 @@ func TestFirewallOnSessions(t *testing.T) {
 	c.SetFirewall(firewall.New(config.SessionFirewall{
 		Enable: true, AllowFromDirect: true, AllowFromRemote: false, AlwaysAllowOutbound: true,
 	}))
-	// a's ping reaches c, which ignores it: the dial times out.
-	if _, err := dialSync(t, a.Core, c.NodeID(), fullMask); !errors.Is(err, ErrHandshakeTimeout) {
+	// a's ping reaches c, which ignores it: the dial times out,
+	// handshakeTimeout after the search found c.
+	start := tn.ex.Now()
+	if _, err := dialSync(tn, a.Core, c.NodeID(), fullMask); !errors.Is(err, ErrHandshakeTimeout) {
 		t.Fatalf("remote dial: %v, want %v", err, ErrHandshakeTimeout)
 	}
-	if s, err := dialSync(t, b.Core, c.NodeID(), fullMask); err != nil {
+	if took, lo, hi := tn.ex.Now().Sub(start), handshakeTimeout, handshakeTimeout+4*tn.latency; took < lo || took > hi {
+		t.Fatalf("remote dial failed after %v, want %v to %v", took, lo, hi)
+	}
+	if s, err := dialSync(tn, b.Core, c.NodeID(), fullMask); err != nil {
 		t.Fatalf("direct peer refused: %v", err)
 	} else {
 		s.Send(nil, []byte("from b"), 0)
-		recs[2].expect(t, []byte("from b"))
+		recs[2].expect(tn, []byte("from b"))
 	}
 	// Outbound is allowed, and the session it opens carries traffic back.
-	s, err := dialSync(t, c.Core, a.NodeID(), fullMask)
+	s, err := dialSync(tn, c.Core, a.NodeID(), fullMask)
 	if err != nil {
 		t.Fatalf("outbound refused: %v", err)
 	}
 	s.Send(nil, []byte("from c"), 0)
-	recs[0].expect(t, []byte("from c"))
+	recs[0].expect(tn, []byte("from c"))
 
 	// A blacklisted key is refused even outbound.
 	c.SetFirewall(firewall.New(config.SessionFirewall{
@@ -49,8 +53,8 @@ func TestFirewallOnSessions(t *testing.T) {
 			c.closeSession(b.BoxPub())
 		}
 	}
-	time.Sleep(100 * time.Millisecond)
-	if _, err := dialSync(t, c.Core, b.NodeID(), fullMask); !errors.Is(err, ErrSessionNotAllowed) {
+	tn.ex.RunUntilIdle()
+	if _, err := dialSync(tn, c.Core, b.NodeID(), fullMask); !errors.Is(err, ErrSessionNotAllowed) {
 		t.Fatalf("blacklisted outbound: %v, want %v", err, ErrSessionNotAllowed)
 	}
 }

@@ -9,10 +9,12 @@ import (
 
 	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/transport"
+	"github.com/yggmesh/ygg/src/tree"
 )
 
 // The tree forms over frame pipes on the executor, in virtual time, with
-// no sleeps and no polling.
+// no sleeps and no polling: one root, and every node's coords its parent's
+// plus the parent's port toward it.
 func TestExecTreeAgreement(t *testing.T) {
 	cases := []struct {
 		name  string
@@ -20,7 +22,9 @@ func TestExecTreeAgreement(t *testing.T) {
 		edges [][2]int
 	}{
 		{"2 nodes", 2, line(2)},
+		{"3-node line", 3, line(3)},
 		{"3-node ring", 3, ring(3)},
+		{"10 nodes random", 10, randomConnected(10, 5, rand.New(rand.NewPCG(1, 2)))},
 		{"30 nodes random", 30, randomConnected(30, 15, rand.New(rand.NewPCG(1, 2)))},
 	}
 	for _, c := range cases {
@@ -28,8 +32,28 @@ func TestExecTreeAgreement(t *testing.T) {
 			tn := newExecNet(t, c.n, 1)
 			connectGraph(tn, c.edges)
 			root := bestRoot(tn.nodes)
-			tn.await(10*time.Second, "one consistent tree", func() error { return treeConsistent(tn.nodes, root) })
+			tn.await(10*time.Second, "one consistent tree", func() error {
+				if err := treeConsistent(tn.nodes, root); err != nil {
+					return fmt.Errorf("%v\n%s", err, dumpNet(tn.nodes))
+				}
+				return nil
+			})
 			t.Logf("converged at %v of virtual time, %d events", tn.ex.Now().Sub(time.Unix(1_700_000_000, 0)), tn.ex.Events())
+			// It stays put through three root refreshes and past the root
+			// timeout: nothing times out while the root is reachable.
+			var coords []string
+			for _, n := range tn.nodes {
+				coords = append(coords, fmt.Sprint(n.Self().Coords))
+			}
+			tn.ex.Advance(tree.RootTimeout + tree.RefreshInterval)
+			for i, n := range tn.nodes {
+				if now := fmt.Sprint(n.Self().Coords); now != coords[i] {
+					t.Errorf("%s moved from %s to %s", n.name, coords[i], now)
+				}
+			}
+			if err := treeConsistent(tn.nodes, root); err != nil {
+				t.Fatal(err)
+			}
 		})
 	}
 }

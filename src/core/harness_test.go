@@ -34,11 +34,13 @@ type testNet struct {
 	pipes int
 
 	// Executor mode: nodes run on ex, keys and handles come from rng, and
-	// pipe joins nodes with frame pipes of latency.
-	ex      *actor.Executor
-	rng     *rand.ChaCha8
-	latency time.Duration
-	frames  []*FramePipe
+	// pipe joins nodes with frame pipes of latency and bandwidth (bits per
+	// second, 0: unlimited).
+	ex        *actor.Executor
+	rng       *rand.ChaCha8
+	latency   time.Duration
+	bandwidth float64
+	frames    []*FramePipe
 }
 
 // newExecNet makes n nodes on one executor, with keys drawn from seed: the
@@ -120,7 +122,7 @@ func (tn *testNet) pipe(a, b *testNode) {
 	tn.pipes++
 	id := fmt.Sprintf("mem%d", tn.pipes)
 	if tn.ex != nil {
-		tn.frames = append(tn.frames, NewFramePipe(a.Core, b.Core, tn.latency, 0,
+		tn.frames = append(tn.frames, NewFramePipe(a.Core, b.Core, tn.latency, tn.bandwidth,
 			transport.LinkInfo{Proto: "tcp", Local: id + "a", Remote: id + "b", Name: "tcp://" + id + "b:1"},
 			transport.LinkInfo{Proto: "tcp", Local: id + "b", Remote: id + "a", Name: "tcp://" + id + "a:1", Inbound: true}))
 		return

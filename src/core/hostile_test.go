@@ -151,11 +151,10 @@ func TestSessionsOthersOpenAreCapped(t *testing.T) {
 // (a re-search that found its node after the session closed) and never
 // answered was kept for ever. It is closed after handshakeTimeout.
 func TestSessionNeverReadyIsClosed(t *testing.T) {
-	v := clock.NewVirtual(time.Now())
-	tn := newTestNet(t, 1, v)
+	tn := newExecNet(t, 1, 1)
 	a := tn.nodes[0]
 	for range 20 {
-		key := NewIdentity().BoxPub
+		key := identityFrom(tn.rng).BoxPub
 		actor.Block(a.router, func() {
 			res := dhtResponseFrom(key)
 			a.router._sessionFound(res)
@@ -164,13 +163,14 @@ func TestSessionNeverReadyIsClosed(t *testing.T) {
 	if n := len(a.Sessions()); n != 20 {
 		t.Fatalf("%d sessions", n)
 	}
-	v.Advance(handshakeTimeout + time.Second)
-	waitFor(t, 10*time.Second, "the sessions to close", func() error {
-		if n := len(a.Sessions()); n != 0 {
-			return fmt.Errorf("%d sessions left", n)
-		}
-		return nil
-	})
+	tn.ex.Advance(handshakeTimeout - 1)
+	if n := len(a.Sessions()); n != 20 {
+		t.Fatalf("%d sessions left just before handshakeTimeout", n)
+	}
+	tn.ex.Advance(1)
+	if n := len(a.Sessions()); n != 0 {
+		t.Fatalf("%d sessions left at handshakeTimeout", n)
+	}
 	if st := a.GuardStats(); st.SessionsTimedOut != 20 {
 		t.Fatalf("%d counted as timed out", st.SessionsTimedOut)
 	}
@@ -379,7 +379,7 @@ func TestFloodOfMadeUpSessionsCostsHonestSessionNothing(t *testing.T) {
 		}
 		return fmt.Errorf("not yet")
 	})
-	s, err := dialSync(t, a.Core, b.NodeID(), fullMask)
+	s, err := dialSync(tn, a.Core, b.NodeID(), fullMask)
 	if err != nil {
 		t.Fatal(err)
 	}

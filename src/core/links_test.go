@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yggmesh/ygg/src/clock"
 	"github.com/yggmesh/ygg/src/config"
 	"github.com/yggmesh/ygg/src/transport/socks5test"
 )
@@ -150,6 +151,26 @@ func TestPinnedKeys(t *testing.T) {
 	if len(b.Peers()) != 0 {
 		t.Fatalf("b accepted a peer whose key it did not pin: %+v", b.Peers())
 	}
+}
+
+// runClock advances a virtual clock 20 times faster than real time until
+// the test ends. Only TestConfiguredPeerRedialled needs it: calls dial real
+// sockets, so that node cannot run on an executor.
+func runClock(t testing.TB) *clock.Virtual {
+	v := clock.NewVirtual(time.Now())
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				v.Advance(100 * time.Millisecond)
+			}
+		}
+	}()
+	return v
 }
 
 // A configured peer is called again soon after its link drops.

@@ -11,6 +11,7 @@ import (
 	"github.com/yggmesh/ygg/src/actor"
 	"github.com/yggmesh/ygg/src/address"
 	"github.com/yggmesh/ygg/src/crypto"
+	"github.com/yggmesh/ygg/src/dht"
 	"github.com/yggmesh/ygg/src/wire"
 )
 
@@ -34,48 +35,65 @@ func (r *recorder) Receive(_ Session, msg []byte) {
 }
 func (r *recorder) TooBig(_ Session, _ []byte, mtu uint64) { r.tooBig <- mtu }
 
-func (r *recorder) expect(t *testing.T, want []byte) {
-	t.Helper()
-	select {
-	case got := <-r.got:
-		if !bytes.Equal(got, want) {
-			t.Fatalf("received %q, want %q", got, want)
+// expect runs the net until r receives a message, which must be want.
+func (r *recorder) expect(tn *testNet, want []byte) {
+	tn.t.Helper()
+	var got []byte
+	tn.await(10*time.Second, fmt.Sprintf("message %q", want), func() error {
+		select {
+		case got = <-r.got:
+			return nil
+		default:
+			return errors.New("nothing received")
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("nothing received, want %q", want)
+	})
+	if !bytes.Equal(got, want) {
+		tn.t.Fatalf("received %q, want %q", got, want)
 	}
 }
 
-func (r *recorder) expectNothing(t *testing.T, d time.Duration) {
-	t.Helper()
+// expectNothing runs the net for d of virtual time, in which r must
+// receive nothing.
+func (r *recorder) expectNothing(tn *testNet, d time.Duration) {
+	tn.t.Helper()
+	tn.ex.Advance(d)
 	select {
 	case got := <-r.got:
-		t.Fatalf("received %q, want nothing", got)
-	case <-time.After(d):
+		tn.t.Fatalf("received %q, want nothing", got)
+	default:
 	}
 }
 
-// dialSync dials and waits for the result.
-func dialSync(t *testing.T, c *Core, target, mask crypto.NodeID) (Session, error) {
-	t.Helper()
+// dialSync dials and runs the net until the dial answers.
+func dialSync(tn *testNet, c *Core, target, mask crypto.NodeID) (Session, error) {
+	tn.t.Helper()
 	type result struct {
 		s   Session
 		err error
 	}
 	ch := make(chan result, 1)
 	c.Dial(target, mask, func(s Session, err error) { ch <- result{s, err} })
-	select {
-	case r := <-ch:
-		return r.s, r.err
-	case <-time.After(20 * time.Second):
-		t.Fatal("dial did not return")
-		return nil, nil
-	}
+	var r result
+	tn.await(20*time.Second, "the dial's answer", func() error {
+		select {
+		case r = <-ch:
+			return nil
+		default:
+			return errors.New("no answer")
+		}
+	})
+	return r.s, r.err
 }
 
-// lineOf3 builds a - b - c with a recorder on each node.
+// lineOf3 builds a - b - c on the executor with a recorder on each node,
+// and runs it until every node's DHT knows the others.
 func lineOf3(t *testing.T) (tn *testNet, recs []*recorder) {
-	tn = newTestNet(t, 3, nil)
+	tn = newExecNet(t, 3, 1)
+	return tn, lineOf3On(tn)
+}
+
+// lineOf3On joins tn's three nodes in a line, with a recorder on each.
+func lineOf3On(tn *testNet) (recs []*recorder) {
 	for _, n := range tn.nodes {
 		rec := newRecorder()
 		n.SetSessionHandler(rec)
@@ -83,9 +101,9 @@ func lineOf3(t *testing.T) (tn *testNet, recs []*recorder) {
 	}
 	connectGraph(tn, line(3))
 	root := bestRoot(tn.nodes)
-	waitFor(t, 10*time.Second, "tree", func() error { return treeConsistent(tn.nodes, root) })
-	waitDHTFull(t, tn.nodes)
-	return tn, recs
+	tn.await(10*time.Second, "tree", func() error { return treeConsistent(tn.nodes, root) })
+	waitDHTFull(tn)
+	return recs
 }
 
 // waitDHTFull waits until every node's DHT lists every other node, as it
@@ -93,11 +111,11 @@ func lineOf3(t *testing.T) (tn *testNet, recs []*recorder) {
 // nodes closer to the target than the ones already asked (spec 02 §4.2),
 // so before that a search can reach a dead end, depending on where the
 // NodeIDs fall on the ring.
-func waitDHTFull(t *testing.T, nodes []*testNode) {
-	t.Helper()
-	waitFor(t, 15*time.Second, "full DHT tables", func() error {
-		for _, n := range nodes {
-			if got := len(n.DHT()); got != len(nodes)-1 {
+func waitDHTFull(tn *testNet) {
+	tn.t.Helper()
+	tn.await(15*time.Second, "full DHT tables", func() error {
+		for _, n := range tn.nodes {
+			if got := len(n.DHT()); got != len(tn.nodes)-1 {
 				return fmt.Errorf("%s knows %d nodes", n.name, got)
 			}
 		}
@@ -108,7 +126,7 @@ func waitDHTFull(t *testing.T, nodes []*testNode) {
 func TestSessionAcrossTwoHops(t *testing.T) {
 	tn, recs := lineOf3(t)
 	a, c := tn.nodes[0], tn.nodes[2]
-	s, err := dialSync(t, a.Core, c.NodeID(), fullMask)
+	s, err := dialSync(tn, a.Core, c.NodeID(), fullMask)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
@@ -116,24 +134,25 @@ func TestSessionAcrossTwoHops(t *testing.T) {
 		t.Fatal("dialled the wrong node")
 	}
 	s.Send(nil, []byte("hello from a"), 0)
-	recs[2].expect(t, []byte("hello from a"))
+	recs[2].expect(tn, []byte("hello from a"))
+	// c announces the session when it becomes ready, before any traffic.
 	var back Session
 	select {
 	case back = <-recs[2].sessions:
-	case <-time.After(5 * time.Second):
+	default:
 		t.Fatal("c was not told of the incoming session")
 	}
 	if back.RemoteKey() != a.BoxPub() {
 		t.Fatal("incoming session has the wrong key")
 	}
 	back.Send(nil, []byte("hello from c"), 7)
-	recs[0].expect(t, []byte("hello from c"))
+	recs[0].expect(tn, []byte("hello from c"))
 	// Many messages keep their order (no reordering, no loss on idle links).
 	for i := 0; i < 200; i++ {
 		s.Send(nil, []byte(fmt.Sprintf("m%03d", i)), uint64(i%3))
 	}
 	for i := 0; i < 200; i++ {
-		recs[2].expect(t, []byte(fmt.Sprintf("m%03d", i)))
+		recs[2].expect(tn, []byte(fmt.Sprintf("m%03d", i)))
 	}
 	ss := a.Sessions()
 	if len(ss) != 1 || ss[0].BoxPub != c.BoxPub() || !ss[0].Ready || ss[0].BytesSent == 0 || ss[0].MTU != 65535 {
@@ -146,32 +165,34 @@ func TestDialByAddressAndSubnet(t *testing.T) {
 	a, b, c := tn.nodes[0], tn.nodes[1], tn.nodes[2]
 	addr := c.Address()
 	id, mask := addr.NodeIDAndMask()
-	s, err := dialSync(t, a.Core, id, mask)
+	s, err := dialSync(tn, a.Core, id, mask)
 	if err != nil || s.RemoteKey() != c.BoxPub() {
 		t.Fatalf("dial by address: %v", err)
 	}
 	subnet := address.SubnetForKey(ptr(b.BoxPub()))
 	id, mask = subnet.NodeIDAndMask()
-	s2, err := dialSync(t, c.Core, id, mask)
+	s2, err := dialSync(tn, c.Core, id, mask)
 	if err != nil || s2.RemoteKey() != b.BoxPub() {
 		t.Fatalf("dial by subnet: %v", err)
 	}
 	s2.Send(nil, []byte("x"), 0)
-	recs[1].expect(t, []byte("x"))
+	recs[1].expect(tn, []byte("x"))
 }
 
 func ptr[T any](v T) *T { return &v }
 
 func TestDialAbsentNodeFails(t *testing.T) {
 	tn, _ := lineOf3(t)
-	absent := NewIdentity()
-	start := time.Now()
-	_, err := dialSync(t, tn.nodes[0].Core, absent.BoxPub.NodeID(), fullMask)
+	absent := identityFrom(tn.rng)
+	start := tn.ex.Now()
+	_, err := dialSync(tn, tn.nodes[0].Core, absent.BoxPub.NodeID(), fullMask)
 	if !errors.Is(err, ErrSearchDeadEnd) {
 		t.Fatalf("err %v, want %v", err, ErrSearchDeadEnd)
 	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Fatalf("dead end took %v", d)
+	// The search gives up dht.SearchTimeout after its last progress, the
+	// answer from c, two hops away.
+	if took, lo, hi := tn.ex.Now().Sub(start), dht.SearchTimeout, dht.SearchTimeout+4*tn.latency; took < lo || took > hi {
+		t.Fatalf("dead end after %v, want %v to %v", took, lo, hi)
 	}
 }
 
@@ -179,35 +200,36 @@ func TestSessionMTU(t *testing.T) {
 	tn, recs := lineOf3(t)
 	a, c := tn.nodes[0], tn.nodes[2]
 	c.SetMaxSessionMTU(1300)
-	s, err := dialSync(t, a.Core, c.NodeID(), fullMask)
+	s, err := dialSync(tn, a.Core, c.NodeID(), fullMask)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Send(nil, make([]byte, 1300), 0)
-	recs[2].expect(t, make([]byte, 1300))
+	recs[2].expect(tn, make([]byte, 1300))
 	s.Send(nil, make([]byte, 1301), 0)
+	tn.ex.RunUntilIdle() // refused at once, in the session
 	select {
 	case mtu := <-recs[0].tooBig:
 		if mtu != 1300 {
 			t.Fatalf("too big with mtu %d, want 1300", mtu)
 		}
-	case <-time.After(5 * time.Second):
+	default:
 		t.Fatal("oversized message not refused")
 	}
-	recs[2].expectNothing(t, 300*time.Millisecond)
+	recs[2].expectNothing(tn, time.Second)
 }
 
 // Replayed, forged and misaddressed traffic is dropped (spec 02 §6.10–6.11).
 func TestTrafficReplayAndForgery(t *testing.T) {
 	tn, recs := lineOf3(t)
 	a, c := tn.nodes[0], tn.nodes[2]
-	sess, err := dialSync(t, a.Core, c.NodeID(), fullMask)
+	sess, err := dialSync(tn, a.Core, c.NodeID(), fullMask)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := sess.(*session)
 	s.Send(nil, []byte("first"), 0)
-	recs[2].expect(t, []byte("first"))
+	recs[2].expect(tn, []byte("first"))
 	// Build packets exactly as a's session would, then hand them to c's router.
 	var handle crypto.Handle
 	var shared crypto.BoxSharedKey
@@ -226,7 +248,7 @@ func TestTrafficReplayAndForgery(t *testing.T) {
 	nonce.Increment()
 	good := mk(nonce, handle, "second")
 	inject(good)
-	recs[2].expect(t, []byte("second"))
+	recs[2].expect(tn, []byte("second"))
 	inject(good) // replay
 	inject(mk(older, handle, "older"))
 	nonce.Increment()
@@ -237,15 +259,19 @@ func TestTrafficReplayAndForgery(t *testing.T) {
 	tag[len(tag)-len("forged tag")-1] ^= 1 // tag byte changed
 	inject(tag)
 	inject(mk(nonce, crypto.NewHandle(), "unknown handle"))
-	recs[2].expectNothing(t, 300*time.Millisecond)
+	recs[2].expectNothing(tn, time.Second)
 	// The forgeries did not advance the nonce: a real packet still goes through.
 	inject(mk(nonce, handle, "third"))
-	recs[2].expect(t, []byte("third"))
+	recs[2].expect(tn, []byte("third"))
 }
 
 // A NodeInfo request gets the remote's NodeInfo; a DHT ping gets an answer.
+// This stays on the wall clock: NodeInfo and DHTPing wait on a channel
+// until their context ends, so on an executor nothing runs the answer
+// and they time out.
 func TestNodeInfoAndDHTPing(t *testing.T) {
-	tn, _ := lineOf3(t)
+	tn := newTestNet(t, 3, nil)
+	lineOf3On(tn)
 	a, c := tn.nodes[0], tn.nodes[2]
 	c.SetNodeInfo([]byte(`{"name":"c"}`))
 	coords := c.Self().Coords

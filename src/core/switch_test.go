@@ -197,27 +197,28 @@ func TestSwitchSessionsFairAndHeaviestPays(t *testing.T) {
 	}
 }
 
-// A session with several flows across a congested in-memory link loses
-// nothing: every packet arrives, in nonce order (the receiver would drop
-// any that came late). On the old per-flow round robin, packets queued
-// together in different flows overtook each other and were dropped.
+// A session with several flows across a congested link loses nothing:
+// every packet arrives, in nonce order (the receiver would drop any that
+// came late). On the old per-flow round robin, packets queued together in
+// different flows overtook each other and were dropped.
 func TestSessionWithManyFlowsLosesNothingWhenCongested(t *testing.T) {
-	tn := newTestNet(t, 2, nil)
+	tn := newExecNet(t, 2, 1)
+	tn.bandwidth = 10e6 // 400 packets of 1 KB take a third of a second
 	a, b := tn.nodes[0], tn.nodes[1]
 	rec := newRecorder()
 	b.SetSessionHandler(rec)
 	a.SetSessionHandler(newRecorder())
 	tn.pipe(a, b)
-	waitFor(t, 10*time.Second, "tree", func() error { return treeConsistent(tn.nodes, bestRoot(tn.nodes)) })
-	waitDHTFull(t, tn.nodes)
-	s, err := dialSync(t, a.Core, b.NodeID(), fullMask)
+	tn.await(10*time.Second, "tree", func() error { return treeConsistent(tn.nodes, bestRoot(tn.nodes)) })
+	waitDHTFull(tn)
+	s, err := dialSync(tn, a.Core, b.NodeID(), fullMask)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const n = 400
 	// Send from inside the session's own actor in one go, so the packets
-	// reach the switch faster than the synchronous pipe takes them.
-	// Flows come in uneven runs, as several TCP connections' packets do.
+	// reach the switch faster than the link takes them. Flows come in
+	// uneven runs, as several TCP connections' packets do.
 	rng := rand.New(rand.NewPCG(7, 9))
 	actor.Block(s.(*session), func() {
 		for i := range n {
@@ -226,14 +227,30 @@ func TestSessionWithManyFlowsLosesNothingWhenCongested(t *testing.T) {
 			s.(*session)._send(msg, uint64(1+rng.IntN(4)))
 		}
 	})
-	for i := range n {
-		select {
-		case got := <-rec.got:
-			if seq := binary.BigEndian.Uint32(got); seq != uint32(i) {
-				t.Fatalf("message %d arrived as number %d: the receiver dropped %d", seq, i, i)
+	tn.ex.RunUntilIdle()
+	var waiting int
+	actor.Block(a.sw, func() {
+		for port, sp := range a.sw.ports {
+			if port != 0 {
+				waiting += sp.queue.Stats().Packets
 			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("only %d of %d messages arrived", i, n)
+		}
+	})
+	if waiting < n/2 {
+		t.Fatalf("only %d packets wait toward b; the test needs them queued together", waiting)
+	}
+	for i := range n {
+		var got []byte
+		tn.await(10*time.Second, fmt.Sprintf("message %d", i), func() error {
+			select {
+			case got = <-rec.got:
+				return nil
+			default:
+				return fmt.Errorf("only %d of %d messages arrived", i, n)
+			}
+		})
+		if seq := binary.BigEndian.Uint32(got); seq != uint32(i) {
+			t.Fatalf("message %d arrived as number %d: the receiver dropped %d", seq, i, i)
 		}
 	}
 }

@@ -5,158 +5,156 @@ import (
 	"testing"
 	"time"
 
-	"github.com/yggmesh/ygg/src/clock"
-	"github.com/yggmesh/ygg/src/config"
+	"github.com/yggmesh/ygg/src/actor"
+	"github.com/yggmesh/ygg/src/bufpool"
 	"github.com/yggmesh/ygg/src/wire"
 )
 
-// runClock advances a virtual clock 20 times faster than real time until
-// the test ends.
-func runClock(t testing.TB) *clock.Virtual {
-	v := clock.NewVirtual(time.Now())
-	stop := make(chan struct{})
-	t.Cleanup(func() { close(stop) })
-	go func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
-				v.Advance(100 * time.Millisecond)
+// pairInTable is two nodes on a frame pipe, each with the other in its
+// switch table.
+func pairInTable(t *testing.T) (tn *testNet, a, b *testNode) {
+	tn = newExecNet(t, 2, 1)
+	a, b = tn.nodes[0], tn.nodes[1]
+	tn.pipe(a, b)
+	tn.await(time.Second, "tree", func() error {
+		if peersInTable(a) != 1 || peersInTable(b) != 1 {
+			return fmt.Errorf("peers in table: %d %d", peersInTable(a), peersInTable(b))
+		}
+		return treeConsistent(tn.nodes, bestRoot(tn.nodes))
+	})
+	return tn, a, b
+}
+
+// quietPair is pairInTable run on to a quiet moment: no frame in flight,
+// no control write out and no keepalive or stall timer armed on either
+// side. Early on the DHT's pings (1 s, 2 s, 3 s, 5 s, ... apart) and the
+// root's refresh every 30 s keep the link busy; with seed 1 the first
+// quiet moment after 35 s is 35.015 s in, and nothing is sent until 48 s,
+// long enough for the keepalive and stall timers to show alone.
+func quietPair(t *testing.T) (tn *testNet, a, b *testNode, pa, pb *peer) {
+	tn, a, b = pairInTable(t)
+	ends := tn.frames[0].ends
+	actor.Block(ends[0], func() { pa = ends[0].peer })
+	actor.Block(ends[1], func() { pb = ends[1].peer })
+	tn.ex.Advance(35 * time.Second)
+	tn.await(time.Minute, "a quiet link", func() error {
+		for _, e := range ends {
+			var last time.Time
+			actor.Block(e, func() { last = e.txFree })
+			if !tn.ex.Now().After(last.Add(tn.latency)) {
+				return fmt.Errorf("a frame in flight")
 			}
 		}
-	}()
-	return v
+		for _, p := range []*peer{pa, pb} {
+			var busy bool
+			actor.Block(p, func() { busy = p.controlBusy || p.keepalive.armed() || p.stall.armed() })
+			if busy {
+				return fmt.Errorf("port %d is busy", p.port)
+			}
+		}
+		return nil
+	})
+	return tn, a, b, pa, pb
 }
 
-// readFrame reads the node's next frame from a raw peer within d.
-func (p *rawPeer) readFrame(d time.Duration) ([]byte, error) {
-	_ = p.conn.SetReadDeadline(time.Now().Add(d))
-	return wire.NewFrameReader(p.br).Next(nil)
+// sendIgnored sends a non-empty frame of an unknown type from e to the
+// other end's node, which ignores it but answers it as any frame.
+func sendIgnored(e *pipeEnd) {
+	actor.Block(e, func() {
+		msg := append(bufpool.Get(4)[:0], 0x7f, 1, 2, 3)
+		e._transmit([][]byte{msg}, func(msgs [][]byte) { e.other._arrive(msgs) })
+	})
 }
 
-// A received frame is answered by some frame within about 2 s; with
-// nothing else to send, that is a keepalive (spec 01 §4.11).
-// The real clock is used here: on a fast virtual one the node's 30 s root
-// refresh would send a switch message inside the 2 s window, and any write
-// rightly cancels the keepalive.
+// A received frame is answered by a keepalive exactly keepaliveTime later
+// when nothing else is written meanwhile (spec 01 §4.11), and a keepalive
+// is not answered.
 func TestKeepaliveAfterReceivedFrame(t *testing.T) {
-	tn := newTestNet(t, 0, nil)
-	cfg := config.Generate()
-	cfg.MulticastInterfaces = nil
-	cfg.Listen = []string{"tcp://127.0.0.1:0"}
-	a := tn.add("a", cfg)
-	p := dialRaw(t, a.ListenerAddrs()["tcp://127.0.0.1:0"].String())
-	// The node's first frame is its switch message.
-	if msg, err := p.readFrame(5 * time.Second); err != nil || len(msg) == 0 {
-		t.Fatalf("first frame: %v (%d bytes)", err, len(msg))
+	tn, _, _, _, pb := quietPair(t)
+	pipe := tn.frames[0]
+	bEnd := pipe.ends[1]
+	sent := tn.ex.Now()
+	sendIgnored(bEnd)
+	before, _ := pipe.Stats()
+	var after PipeStats
+	tn.await(2*keepaliveTime, "a's answer", func() error {
+		if after, _ = pipe.Stats(); after.Frames == before.Frames {
+			return fmt.Errorf("nothing sent")
+		}
+		return nil
+	})
+	if took, want := tn.ex.Now().Sub(sent), pipe.latency+keepaliveTime; took != want {
+		t.Fatalf("answered after %v, want %v", took, want)
 	}
-	p.send(wire.AppendFrame(nil, []byte{0x7f, 1, 2, 3})) // an ignored, non-empty frame
-	start := time.Now()
-	deadline := start.Add(5 * time.Second)
-	for {
-		msg, err := p.readFrame(time.Until(deadline))
-		if err != nil {
-			t.Fatalf("no keepalive after our frame: %v", err)
-		}
-		if len(msg) == 0 {
-			if d := time.Since(start); d < time.Second {
-				t.Fatalf("keepalive after %v, want about 2 s", d)
-			}
-			return
-		}
+	if keepalive := wire.FrameHeaderLen(0); after.Frames != before.Frames+1 || after.Bytes != before.Bytes+uint64(keepalive) {
+		t.Fatalf("answered with %d frames of %d bytes, want one keepalive of %d", after.Frames-before.Frames, after.Bytes-before.Bytes, keepalive)
 	}
-}
-
-// joinTree answers the node's first switch message the way a child would:
-// the same message with our hop back to the node appended. Its root is
-// the node itself, so it passes the root check whatever our key is, and
-// the node routes to us.
-func (p *rawPeer) joinTree(t *testing.T) {
-	t.Helper()
-	for {
-		msg, err := p.readFrame(5 * time.Second)
-		if err != nil {
-			t.Fatalf("waiting for the node's switch message: %v", err)
-		}
-		inner, err := wire.OpenLinkMessage(&p.shared, &p.linkShar, msg)
-		if err != nil {
-			continue
-		}
-		var sm wire.SwitchMsg
-		if err := sm.Decode(inner); err != nil {
-			t.Fatal(err)
-		}
-		sm.AddHop(1, &p.remote.Sig, &p.id.SigPriv)
-		p.sendSwitchMsg(&sm)
-		return
+	// b's node does not answer the empty frame: it arms no keepalive.
+	tn.ex.Advance(pipe.latency)
+	var armed bool
+	actor.Block(pb, func() { armed = pb.keepalive.armed() })
+	if armed {
+		t.Fatal("the keepalive armed a keepalive in answer")
 	}
 }
 
-// A peer that stops sending after we wrote to it is blocked in the switch
-// after 6 s; its next frame unblocks it.
+// A peer that stops sending after we wrote a message to it is blocked in
+// the switch exactly stallTime after the write; its next frame, even a
+// keepalive, unblocks it once it arrives.
 func TestStalledPeerBlocked(t *testing.T) {
-	tn := newTestNet(t, 0, runClock(t))
-	cfg := config.Generate()
-	cfg.MulticastInterfaces = nil
-	cfg.Listen = []string{"tcp://127.0.0.1:0"}
-	a := tn.add("a", cfg)
-	p := dialRaw(t, a.ListenerAddrs()["tcp://127.0.0.1:0"].String())
-	p.joinTree(t)
-	// Drain what the node sends, so its writes complete.
-	go func() {
-		fr := wire.NewFrameReader(p.br)
-		for {
-			if _, err := fr.Next(nil); err != nil {
-				return
-			}
-		}
-	}()
+	tn, a, _, pa, pb := quietPair(t)
 	inTable := func(want bool) func() error {
 		return func() error {
-			for _, info := range a.Peers() {
-				if info.BoxPub == p.id.BoxPub && info.InTable == want {
-					return nil
-				}
+			if got := peersInTable(a) == 1; got != want {
+				return fmt.Errorf("b in a's table: %v", got)
 			}
-			return fmt.Errorf("raw peer not listed with InTable=%v: %+v", want, a.Peers())
+			return nil
 		}
 	}
-	waitFor(t, 5*time.Second, "raw peer in the table", inTable(true))
-	// Silence: the node's keepalive (a write) arms the stall timer.
-	waitFor(t, 10*time.Second, "raw peer blocked", inTable(false))
-	p.send(wire.Keepalive)
-	waitFor(t, 5*time.Second, "raw peer unblocked", inTable(true))
+	if err := inTable(true)(); err != nil {
+		t.Fatal(err)
+	}
+	bEnd := tn.frames[0].ends[1]
+	actor.Block(bEnd, func() { bEnd.mute = true }) // b's frames are lost from now on
+	var base *wire.SwitchMsg
+	actor.Block(a.sw, func() { base, _ = a.sw.tree.BaseMessage() })
+	wrote := tn.ex.Now()
+	actor.Block(pa, func() { pa._sendSwitchMsg(base) })
+	tn.await(2*stallTime, "b blocked", inTable(false))
+	if took := tn.ex.Now().Sub(wrote); took != stallTime {
+		t.Fatalf("blocked after %v, want %v", took, stallTime)
+	}
+	actor.Block(bEnd, func() { bEnd.mute = false })
+	sent := tn.ex.Now()
+	actor.Block(pb, pb._sendKeepalive)
+	tn.await(time.Second, "b unblocked", inTable(true))
+	if took, want := tn.ex.Now().Sub(sent), tn.latency; took != want {
+		t.Fatalf("unblocked after %v, want %v", took, want)
+	}
 }
 
-// Two idle peers keep each other in the switch table: keepalives answer
-// messages, and an empty keepalive must not arm the stall timer, since
-// nothing answers an empty frame.
+// Two idle peers keep each other in the switch table. A message is
+// answered with a keepalive, and that keepalive must not arm the stall
+// timer: nothing answers an empty frame, so every link quiet for 6 s
+// after one would be blocked. Here a sends b a message in a quiet moment,
+// b answers with a keepalive, and a sends nothing for the next 10 s. No
+// write blocks on a frame pipe, so neither node may take its peer out of
+// the table even for a moment: this is checked after every event for
+// 90 s, three root refreshes.
 func TestQuietLinkStaysInTable(t *testing.T) {
-	vclock := runClock(t)
-	tn := newTestNet(t, 2, vclock)
-	tn.pipe(tn.nodes[0], tn.nodes[1])
-	root := bestRoot(tn.nodes)
-	waitFor(t, 10*time.Second, "tree", func() error { return treeConsistent(tn.nodes, root) })
-	// A blocked write (any write over 1 s, control writes too) may take a
-	// peer out of the table for a moment: on this 20x clock a 50 ms pause
-	// of the test machine is such a write. What must not happen is the
-	// stall timer armed by a keepalive, which keeps the peer out until the
-	// next non-empty frame, tens of seconds on an idle link.
-	start := vclock.Now()
-	out := map[*testNode]time.Time{}
-	for vclock.Now().Sub(start) < 90*time.Second {
-		now := vclock.Now()
+	tn, _, _, _, _ := quietPair(t)
+	sendIgnored(tn.frames[0].ends[0])
+	start := tn.ex.Now()
+	var out error
+	tn.ex.RunUntil(90*time.Second, func() bool {
 		for _, n := range tn.nodes {
-			switch since, wasOut := out[n]; {
-			case peersInTable(n) == 1:
-				delete(out, n)
-			case !wasOut:
-				out[n] = now
-			case now.Sub(since) > 3*time.Second:
-				t.Fatalf("%s dropped its idle peer from the table for over 3 s, at %v", n.name, since.Sub(start))
+			if peersInTable(n) != 1 {
+				out = fmt.Errorf("%s took its idle peer out of the table at %v", n.name, tn.ex.Now().Sub(start))
 			}
 		}
-		time.Sleep(10 * time.Millisecond)
+		return out != nil
+	})
+	if out != nil {
+		t.Fatal(out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yggmesh/ygg/src/config"
+	"github.com/yggmesh/ygg/src/tree"
 )
 
 // Two nodes over loopback TCP agree on a root and consistent coords.
@@ -78,39 +79,13 @@ func randomConnected(n, extra int, rng *rand.Rand) (edges [][2]int) {
 	return edges
 }
 
-func TestTreeAgreement(t *testing.T) {
-	cases := []struct {
-		name  string
-		n     int
-		edges [][2]int
-	}{
-		{"2 nodes", 2, line(2)},
-		{"3-node line", 3, line(3)},
-		{"3-node ring", 3, ring(3)},
-		{"10 nodes random", 10, randomConnected(10, 5, rand.New(rand.NewPCG(1, 2)))},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			tn := newTestNet(t, c.n, nil)
-			connectGraph(tn, c.edges)
-			root := bestRoot(tn.nodes)
-			waitFor(t, 8*time.Second, "one consistent tree", func() error {
-				if err := treeConsistent(tn.nodes, root); err != nil {
-					return fmt.Errorf("%v\n%s", err, dumpNet(tn.nodes))
-				}
-				return nil
-			})
-		})
-	}
-}
-
 // Cutting a link in a ring re-forms the tree; isolating the root makes the
 // rest elect the next best root once the old one times out.
 func TestTreeReformsAfterCuts(t *testing.T) {
-	tn := newTestNet(t, 6, runClock(t))
+	tn := newExecNet(t, 6, 1)
 	connectGraph(tn, ring(6))
 	root := bestRoot(tn.nodes)
-	waitFor(t, 15*time.Second, "initial tree", func() error { return treeConsistent(tn.nodes, root) })
+	tn.await(time.Second, "initial tree", func() error { return treeConsistent(tn.nodes, root) })
 
 	// Cut one link that the tree uses: the root's link on port 1.
 	var rootNode *testNode
@@ -119,17 +94,30 @@ func TestTreeReformsAfterCuts(t *testing.T) {
 			rootNode = n
 		}
 	}
+	// The node on the other side loses its parent; no other peer qualifies
+	// (its other peer is its child), so it keeps the old locator with no
+	// parent until the root times out there (tree.RemovePeer). The branch
+	// heals a tick after that, when its nodes hear the root through the
+	// other side: within two maintenance ticks and the hops.
+	slack := 2*tree.MaintainInterval + 10*tn.latency
 	rootNode.DisconnectPort(1)
-	waitFor(t, 15*time.Second, "tree after one cut", func() error {
+	cut := tn.ex.Now()
+	tn.await(tree.RootTimeout+slack, "tree after one cut", func() error {
 		if len(rootNode.Peers()) != 1 {
 			return fmt.Errorf("root still has %d peers", len(rootNode.Peers()))
 		}
 		return treeConsistent(tn.nodes, root)
 	})
+	if took := tn.ex.Now().Sub(cut); took < tree.RootTimeout {
+		t.Fatalf("the cut branch healed after %v, before its root timed out", took)
+	}
 
 	// Cut the root's other link: the other five must choose the next best
-	// root after the 60 s root timeout (virtual time).
+	// root once the old root's last timestamp is tree.RootTimeout old.
+	// It refreshes every tree.RefreshInterval, so that is at most that
+	// much less after the cut.
 	rootNode.DisconnectPort(rootNode.Peers()[0].Port)
+	cut = tn.ex.Now()
 	var rest []*testNode
 	for _, n := range tn.nodes {
 		if n != rootNode {
@@ -137,9 +125,13 @@ func TestTreeReformsAfterCuts(t *testing.T) {
 		}
 	}
 	next := bestRoot(rest)
-	waitFor(t, 30*time.Second, "new root among the rest", func() error {
+	tn.await(tree.RootTimeout+slack, "new root among the rest", func() error {
 		return treeConsistent(rest, next)
 	})
+	t.Logf("new root after %v", tn.ex.Now().Sub(cut))
+	if took, lo := tn.ex.Now().Sub(cut), tree.RootTimeout-tree.RefreshInterval; took < lo {
+		t.Fatalf("new root after %v, before the old one could time out (%v)", took, lo)
+	}
 	if s := rootNode.Self(); s.Root != root || len(s.Coords) != 0 {
 		t.Fatalf("isolated old root should be its own root: %+v", s)
 	}
