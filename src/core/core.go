@@ -119,6 +119,7 @@ func New(id Identity, opts Options) *Core {
 	c.sharer = crypto.NewSharer(&id.BoxPriv)
 	c.logs = newRemoteLogs(c.log, c.clock)
 	c.gate = transport.NewGate(0, 0, c.log)
+	c.gate.SetClock(c.clock.Now)
 	c.nodeID = id.BoxPub.NodeID()
 	c.addr = address.ForNodeID(&c.nodeID)
 	c.subnet = address.SubnetForNodeID(&c.nodeID)

@@ -16,6 +16,7 @@ package core
 // network of thousands of nodes.
 
 import (
+	"io"
 	"time"
 
 	"github.com/yggmesh/ygg/src/crypto"
@@ -52,10 +53,10 @@ type routerGuard struct {
 	stats        GuardStats
 }
 
-func newRouterGuard() routerGuard {
+func newRouterGuard(random io.Reader) routerGuard {
 	return routerGuard{
 		newKeys:      ratelimit.NewBucket(newKeysPerSecond, newKeysBurst),
-		repliesByKey: ratelimit.NewTable(replyTableSlots, repliesPerKey, repliesPerKeyBurst),
+		repliesByKey: ratelimit.NewTable(replyTableSlots, repliesPerKey, repliesPerKeyBurst, random),
 		replies:      ratelimit.NewBucket(repliesPerSecond, repliesBurst),
 		sessions:     ratelimit.NewBucket(sessionsPerSecond, sessionsBurst),
 	}

@@ -283,19 +283,15 @@ func (c *Core) DHTPing(ctx context.Context, key crypto.BoxPubKey, coords wire.Co
 			}
 		})
 	})
-	select {
-	case res := <-answer:
-		if res == nil {
-			return nil, ErrTimeout
-		}
-		out := make([]DHTEntry, 0, len(res.Infos))
-		for _, info := range res.Infos {
-			out = append(out, DHTEntry{BoxPub: info.Key, Address: address.ForKey(&info.Key), Coords: info.Coords.Clone()})
-		}
-		return out, nil
-	case <-ctx.Done():
+	res, ok := wait(c, ctx, answer)
+	if !ok || res == nil {
 		return nil, ErrTimeout
 	}
+	out := make([]DHTEntry, 0, len(res.Infos))
+	for _, info := range res.Infos {
+		out = append(out, DHTEntry{BoxPub: info.Key, Address: address.ForKey(&info.Key), Coords: info.Coords.Clone()})
+	}
+	return out, nil
 }
 
 // NodeInfo asks the node with key at coords for its NodeInfo (a JSON
@@ -311,14 +307,36 @@ func (c *Core) NodeInfo(ctx context.Context, key crypto.BoxPubKey, coords wire.C
 			}
 		})
 	})
-	select {
-	case info := <-answer:
-		if info == nil {
-			return nil, ErrTimeout
-		}
-		return info, nil
-	case <-ctx.Done():
+	info, ok := wait(c, ctx, answer)
+	if !ok || info == nil {
 		return nil, ErrTimeout
+	}
+	return info, nil
+}
+
+// wait returns the answer, or false once ctx ends. On an executor nothing
+// moves while the caller waits, so it runs the executor until the answer
+// is there or the time left to ctx has passed in virtual time.
+func wait[T any](c *Core, ctx context.Context, answer chan T) (T, bool) {
+	var zero T
+	if c.ex != nil {
+		left := time.Minute
+		if dl, ok := ctx.Deadline(); ok {
+			left = time.Until(dl)
+		}
+		c.ex.RunUntil(left, func() bool { return len(answer) > 0 })
+		select {
+		case v := <-answer:
+			return v, true
+		default:
+			return zero, false
+		}
+	}
+	select {
+	case v := <-answer:
+		return v, true
+	case <-ctx.Done():
+		return zero, false
 	}
 }
 

@@ -81,7 +81,7 @@ func newRouter(c *Core) *router {
 		direct:    make(map[crypto.BoxPubKey]int),
 		nodeinfo:  []byte("{}"),
 		infoWaits: make(map[crypto.BoxPubKey]*nodeInfoWait),
-		guard:     newRouterGuard(),
+		guard:     newRouterGuard(c.rand),
 	}
 }
 

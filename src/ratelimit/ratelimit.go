@@ -8,7 +8,9 @@
 package ratelimit
 
 import (
-	"hash/maphash"
+	"crypto/sha256"
+	"encoding/binary"
+	"io"
 	"math"
 	"time"
 )
@@ -67,16 +69,20 @@ func (b *Bucket) Wait(now time.Time) time.Duration {
 
 // Table is a fixed number of buckets indexed by a keyed hash of the remote's
 // name. Remotes that hash to the same slot share a bucket: the table never
-// grows, and a remote cannot pick a slot without knowing the random seed.
+// grows, and a remote cannot pick a slot without knowing the secret key.
 type Table struct {
-	seed    maphash.Seed
+	key     [32]byte
 	buckets []Bucket
 }
 
 // NewTable makes a table of slots buckets, each allowing rate a second and
-// burst at once.
-func NewTable(slots int, rate float64, burst int) *Table {
-	t := &Table{seed: maphash.MakeSeed(), buckets: make([]Bucket, max(slots, 1))}
+// burst at once, with a hash key read from random (the node's random
+// source: crypto/rand, or a simulator's seeded one so that a run replays).
+func NewTable(slots int, rate float64, burst int, random io.Reader) *Table {
+	t := &Table{buckets: make([]Bucket, max(slots, 1))}
+	if _, err := io.ReadFull(random, t.key[:]); err != nil {
+		panic("ratelimit: random source failed: " + err.Error())
+	}
 	for i := range t.buckets {
 		t.buckets[i] = NewBucket(rate, burst)
 	}
@@ -85,5 +91,10 @@ func NewTable(slots int, rate float64, burst int) *Table {
 
 // Allow takes a token from the bucket for key.
 func (t *Table) Allow(key []byte, now time.Time) bool {
-	return t.buckets[maphash.Bytes(t.seed, key)%uint64(len(t.buckets))].Allow(now)
+	h := sha256.New()
+	h.Write(t.key[:])
+	h.Write(key)
+	var sum [sha256.Size]byte
+	slot := binary.LittleEndian.Uint64(h.Sum(sum[:0]))
+	return t.buckets[slot%uint64(len(t.buckets))].Allow(now)
 }

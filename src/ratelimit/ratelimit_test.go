@@ -1,7 +1,9 @@
 package ratelimit
 
 import (
+	crand "crypto/rand"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -58,7 +60,7 @@ func TestZeroBucketAllowsNothing(t *testing.T) {
 }
 
 func TestTablePerKeyAndBounded(t *testing.T) {
-	tab := NewTable(64, 1, 2)
+	tab := NewTable(64, 1, 2, crand.Reader)
 	// One key spends its own burst only.
 	a := []byte("key-a")
 	n := 0
@@ -106,5 +108,29 @@ func TestWaitIsNeverShort(t *testing.T) {
 			}
 			now = now.Add(time.Duration(i%7) * time.Millisecond / 3)
 		}
+	}
+}
+
+// The slots follow the key read from the random source: a seeded source
+// gives the same table in every run (a simulation replays), another seed
+// another one.
+func TestTableKeyFromSource(t *testing.T) {
+	pattern := func(seed byte) string {
+		tab := NewTable(16, 1, 1, rand.NewChaCha8([32]byte{seed}))
+		out := make([]byte, 0, 64)
+		for i := range 64 {
+			if tab.Allow([]byte(fmt.Sprint("key", i)), t0) {
+				out = append(out, '1')
+			} else {
+				out = append(out, '0')
+			}
+		}
+		return string(out)
+	}
+	if a, b := pattern(1), pattern(1); a != b {
+		t.Fatalf("same seed, different slots:\n%s\n%s", a, b)
+	}
+	if a, b := pattern(1), pattern(2); a == b {
+		t.Fatalf("different seeds, same slots: %s", a)
 	}
 }

@@ -55,6 +55,7 @@ type Gate struct {
 	bySource                 map[netip.Prefix]int // only sources with slots held; at most maxPending entries
 	held                     list.List            // the slots held, oldest first (*slot)
 	stats                    GateStats
+	now                      func() time.Time // the clock slots are aged by
 }
 
 // slot is one connection holding a place in the gate.
@@ -78,6 +79,10 @@ type GateStats struct {
 // one may take it when all are held.
 const DefaultEvictAfter = 5 * time.Second
 
+// SetClock makes the gate read the time from now (the node's clock) instead
+// of time.Now. Call it before the gate is used.
+func (g *Gate) SetClock(now func() time.Time) { g.now = now }
+
 // NewGate makes a gate allowing maxPending connections in handshake at once,
 // at most maxPerSource of them from one source. Zero or less takes the
 // default. Refusals are logged to log (nil discards) at a limited rate.
@@ -95,6 +100,7 @@ func NewGate(maxPending, maxPerSource int, log *logging.Logger) *Gate {
 		maxPending:   maxPending,
 		maxPerSource: maxPerSource,
 		evictAfter:   DefaultEvictAfter,
+		now:          time.Now,
 		refusals:     log.Limited(refusalLogPerSecond, refusalLogBurst, nil),
 		bySource:     make(map[netip.Prefix]int),
 	}
@@ -129,7 +135,7 @@ func (g *Gate) Stats() GateStats {
 // gives the slot back; it is idempotent and safe from any goroutine.
 func (g *Gate) admit(c net.Conn) (release func(), ok bool) {
 	src := sourceOf(c.RemoteAddr())
-	now := time.Now()
+	now := g.now()
 	g.mu.Lock()
 	var why string
 	var evicted *slot

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -197,11 +198,14 @@ func TestSourceOf(t *testing.T) {
 // keep every slot and lock new peers out. A young slot is not evicted.
 func TestGateEvictsOldestWhenFull(t *testing.T) {
 	gate := NewGate(2, 1, nil)
-	gate.evictAfter = 50 * time.Millisecond // before any connection: no lock needed
+	// The gate ages slots by the node's clock, here one the test moves.
+	var clock atomic.Int64
+	clock.Store(time.Now().UnixNano())
+	gate.SetClock(func() time.Time { return time.Unix(0, clock.Load()) })
 	l := listenGatedT(t, SchemeTCP, gate)
 	a := dialFromT(t, "127.0.0.1", l.Addr())
 	inA := expectInbound(t, l, a)
-	time.Sleep(60 * time.Millisecond) // a's slot is now old enough to go
+	clock.Add(int64(DefaultEvictAfter + time.Second)) // a's slot is now old enough to go
 	b := dialFromT(t, "127.0.0.2", l.Addr())
 	expectInbound(t, l, b)
 
