@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"time"
 
@@ -40,6 +41,7 @@ const (
 // node is one simulated node.
 type node struct {
 	idx     int
+	id      core.Identity // kept for a restart with the same keys
 	core    *core.Core
 	alive   bool
 	handler *handler
@@ -57,6 +59,8 @@ type network struct {
 	latency []time.Duration
 	cut     map[[2]int]bool
 	pairs   []*pair // sessions the report follows, indexed by pair id
+	random  io.Reader
+	cfg     *config.NodeConfig
 }
 
 func (n *network) now() time.Duration { return n.ex.Now().Sub(epoch) }
@@ -95,21 +99,18 @@ func build(g *topology.Graph, seed uint64, rng *rand.Rand) (*network, error) {
 		cut:   make(map[[2]int]bool),
 	}
 	keys := seedReader(seed, 1)
-	random := seedReader(seed, 2)
-	cfg := simConfig()
+	n.random = seedReader(seed, 2)
+	n.cfg = simConfig()
 	for i := range g.N() {
-		var id core.Identity
-		id.BoxPub, id.BoxPriv = crypto.NewBoxKeysFrom(keys)
-		id.SigPub, id.SigPriv = crypto.NewSigKeysFrom(keys)
-		c := core.New(id, core.Options{Executor: n.ex, Rand: random})
-		if err := c.Start(cfg); err != nil {
-			return nil, fmt.Errorf("node %d: %w", i, err)
-		}
-		nd := &node{idx: i, core: c, alive: true}
+		nd := &node{idx: i}
+		nd.id.BoxPub, nd.id.BoxPriv = crypto.NewBoxKeysFrom(keys)
+		nd.id.SigPub, nd.id.SigPriv = crypto.NewSigKeysFrom(keys)
 		nd.handler = &handler{net: n, node: nd}
-		c.SetSessionHandler(nd.handler)
+		if err := n.start(nd); err != nil {
+			return nil, err
+		}
 		n.nodes = append(n.nodes, nd)
-		n.byKey[id.BoxPub] = i
+		n.byKey[nd.id.BoxPub] = i
 	}
 	n.latency = topology.Latencies(g, rng, minLatency, maxLatency)
 	n.pipes = make([]*core.FramePipe, len(n.edges))
@@ -118,6 +119,45 @@ func build(g *topology.Graph, seed uint64, rng *rand.Rand) (*network, error) {
 		n.ex.AfterFunc(at, func() { n.connect(i, e) })
 	}
 	return n, nil
+}
+
+// start starts nd's node with its keys.
+func (n *network) start(nd *node) error {
+	c := core.New(nd.id, core.Options{Executor: n.ex, Rand: n.random})
+	if err := c.Start(n.cfg); err != nil {
+		return fmt.Errorf("node %d: %w", nd.idx, err)
+	}
+	c.SetSessionHandler(nd.handler)
+	nd.core, nd.alive = c, true
+	return nil
+}
+
+// restart starts stopped node i again with the same keys, and brings up
+// its links that are not cut to live neighbours, as their redials would.
+func (n *network) restart(i int) error {
+	nd := n.nodes[i]
+	if nd.alive {
+		return nil
+	}
+	if err := n.start(nd); err != nil {
+		return err
+	}
+	for k, e := range n.edges {
+		if (e[0] == i || e[1] == i) && !n.cut[e] && n.nodes[e[0]].alive && n.nodes[e[1]].alive {
+			n.connect(k, e)
+		}
+	}
+	return nil
+}
+
+// restore brings a cut link up again, if both its nodes are alive.
+func (n *network) restore(e [2]int) {
+	delete(n.cut, e)
+	for k, x := range n.edges {
+		if x == e && n.nodes[e[0]].alive && n.nodes[e[1]].alive {
+			n.connect(k, e)
+		}
+	}
 }
 
 // connect brings up the link of edge i.
