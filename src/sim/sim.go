@@ -130,6 +130,7 @@ func Run(cfg Config) (*simreport.Report, error) {
 // gives the stretch of their paths and the search and set-up times.
 func (n *network) measurePairs() (reachable int, stretch []float64, search, setup []time.Duration) {
 	hopsFrom := map[int][]int{}
+	g := n.current()
 	for _, p := range n.pairs {
 		a := p.try
 		if a == nil {
@@ -144,7 +145,7 @@ func (n *network) measurePairs() (reachable int, stretch []float64, search, setu
 		reachable++
 		setup = append(setup, a.answered-a.searched)
 		if hopsFrom[p.src] == nil {
-			hopsFrom[p.src] = n.current().HopsFrom(p.src)
+			hopsFrom[p.src] = g.HopsFrom(p.src)
 		}
 		short := hopsFrom[p.src][p.dst]
 		if over := n.overlayHops(p.src, p.dst, a.coords); over > 0 && short > 0 {
